@@ -1,0 +1,53 @@
+"""Sign-up and sign-in forms (field names are part of the public contract)."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import EqualTo, InputRequired, Length
+
+
+def optional_int(value):
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class RegistrationForm(FlaskForm):
+    username = StringField(_l("Username or phone number"), validators=[
+        InputRequired(_l("Choose a username.")), Length(max=32)],
+        description=_l("Letters and digits, or your phone number."))
+    full_name = StringField(_l("Full name"), validators=[
+        InputRequired(_l("Write your full name.")), Length(max=120)])
+    password = PasswordField(_l("Password"), validators=[
+        InputRequired(_l("Choose a password.")),
+        Length(min=8, message=_l("The password needs at least 8 characters."))],
+        description=_l("At least 8 characters."))
+    password_confirm = PasswordField(_l("Repeat the password"), validators=[
+        InputRequired(_l("Repeat the password.")),
+        EqualTo("password", message=_l("The two passwords are not the same."))])
+    province = SelectField(_l("Province or city"), coerce=optional_int, validate_choice=False)
+    commune = SelectField(_l("Commune or ward"), coerce=optional_int, validate_choice=False)
+    refresh_communes = SubmitField(_l("Show the communes of this province"))
+    submit = SubmitField(_l("Create my account"))
+
+    def validate_province(self, field):
+        if field.data is None:
+            raise ValueError(_l("Choose a province from the list."))
+
+    def validate_commune(self, field):
+        if field.data is None:
+            raise ValueError(_l("Choose a commune from the list."))
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username or phone number"),
+                           validators=[InputRequired(_l("Write your username."))])
+    password = PasswordField(_l("Password"),
+                             validators=[InputRequired(_l("Write your password."))])
+    submit = SubmitField(_l("Sign in"))
+
+
+class LogoutForm(FlaskForm):
+    submit = SubmitField(_l("Sign out"))

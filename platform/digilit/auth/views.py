@@ -1,0 +1,106 @@
+"""Registration, sign-in and sign-out."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..db import get_session
+from ..services import accounts, geo
+from ..services.errors import DomainError
+from .forms import LoginForm, LogoutForm, RegistrationForm, optional_int
+
+bp = Blueprint("auth", __name__)
+
+
+def _fill_area_choices(form):
+    db = get_session()
+    placeholder = [("", _("— choose —"))]
+    form.province.choices = placeholder + [
+        (p.code, p.name) for p in geo.list_provinces(session=db)]
+    form.commune.choices = placeholder + [
+        (c.code, c.name) for c in geo.list_communes(session=db, province_code=form.province.data)]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    form = RegistrationForm()
+    if request.method == "GET" and request.args.get("province"):
+        form.province.data = optional_int(request.args["province"])
+    _fill_area_choices(form)
+    if form.refresh_communes.data:  # the no-JavaScript way to narrow the commune list
+        return render_template("auth/register.html", form=form)
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            user = accounts.create_user(
+                session=db, username=form.username.data, full_name=form.full_name.data,
+                password=form.password.data, province_code=form.province.data,
+                commune_code=form.commune.data)
+        except DomainError as error:
+            db.rollback()
+            getattr(form, error.field or "username").errors.append(error.message)
+        else:
+            db.commit()
+            _start_session(user)
+            flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
+            return redirect(url_for("learn.catalogue"))
+    return render_template("auth/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/communes")
+def communes():
+    """The communes of one province, for the registration form's JavaScript."""
+    province = optional_int(request.args.get("province"))
+    rows = geo.list_communes(session=get_session(), province_code=province)
+    return jsonify([{"code": c.code, "name": c.name} for c in rows])
+
+
+def _start_session(user):
+    """A fresh session at sign-in (no fixation), keeping only the language choice."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user)
+
+
+def _safe_next(target):
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(session=get_session(), username=form.username.data,
+                                     password=form.password.data)
+        if user is not None:
+            _start_session(user)
+            return redirect(_safe_next(request.args.get("next")) or url_for("learn.me"))
+        form.password.errors.append(_("Wrong username or password."))
+    return render_template("auth/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    form = LogoutForm()
+    if form.validate_on_submit():
+        lang = session.get("lang")
+        logout_user()
+        session.clear()
+        if lang:
+            session["lang"] = lang
+        flash(_("You are signed out."), "info")
+    return redirect(url_for("learn.catalogue"))
+
+
+@bp.app_context_processor
+def logout_form():
+    return {"logout_form": LogoutForm() if current_user.is_authenticated else None}

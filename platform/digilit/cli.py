@@ -1,0 +1,63 @@
+"""Command-line groups: ``geo``, ``users`` and ``demo`` (``db`` and ``courses`` live next to
+the resources they manage)."""
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from .db import get_session
+from .models import ROLES
+from .services import accounts, geo
+from .services.errors import DomainError
+
+
+@click.group("geo")
+def geo_cli():
+    """Provinces and communes."""
+
+
+@geo_cli.command("import")
+@with_appcontext
+def geo_import():
+    """Load the 34 provinces and 3,321 communes from vietnam-provinces (safe to repeat)."""
+    session = get_session()
+    provinces, communes = geo.import_geography(session=session)
+    session.commit()
+    click.echo(f"{provinces} provinces, {communes} communes.")
+
+
+@click.group("users")
+def users_cli():
+    """Accounts."""
+
+
+@users_cli.command("create")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--username", required=True)
+@click.option("--full-name", default=None, help="Defaults to the username.")
+@click.option("--province", "province_code", type=int, default=None)
+@click.option("--commune", "commune_code", type=int, default=None)
+@with_appcontext
+def users_create(role, username, full_name, province_code, commune_code):
+    """Create an account; the password is read from standard input."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    session = get_session()
+    try:
+        user = accounts.create_user(
+            session=session, username=username, full_name=full_name or username,
+            password=password, role=role, province_code=province_code,
+            commune_code=commune_code)
+    except DomainError as error:
+        raise click.UsageError(f"{error.field or 'error'}: {error.message}") from None
+    session.commit()
+    click.echo(f"Created {user.role} '{user.username}' (id {user.id}).")
+
+
+def init_app(app):
+    from .demo import demo_cli
+    from .translate import translate_cli
+
+    app.cli.add_command(geo_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(translate_cli)

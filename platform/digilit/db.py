@@ -1,0 +1,94 @@
+"""Database engine and the per-request session.
+
+SQLite is tuned for many concurrent requests: WAL so readers never block the writer,
+a busy timeout, foreign keys on, and ``BEGIN IMMEDIATE`` for write requests (a deferred
+transaction that later writes fails with "database is locked" whatever the timeout).
+"""
+import click
+from flask import current_app, g, has_request_context, request
+from sqlalchemy import event
+from sqlmodel import Session, create_engine
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def make_engine(url):
+    """Create the engine for ``url`` with the project's SQLite rules applied."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy's "begin" event below issue BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write() else "BEGIN")
+
+    return engine
+
+
+def _wants_write():
+    """Requests that may write take the write lock up front; GET pages never write."""
+    if has_request_context():
+        return request.method in WRITE_METHODS
+    return True  # CLI commands and scripts
+
+
+def get_engine():
+    """The application's engine, created once per process."""
+    return current_app.extensions["digilit.engine"]
+
+
+def get_session():
+    """The request's session, opened on first use and closed in teardown."""
+    if "db_session" not in g:
+        g.db_session = Session(get_engine(), expire_on_commit=False)
+    return g.db_session
+
+
+def close_session(_exc=None):
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def upgrade_database(engine=None, revision="head"):
+    """Run the Alembic migrations up to ``revision``."""
+    from alembic import command
+    from alembic.config import Config
+
+    from . import paths
+
+    config = Config()
+    config.set_main_option("script_location", str(paths.MIGRATIONS_DIR))
+    engine = engine or get_engine()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+@click.group("db")
+def db_cli():
+    """Database commands."""
+
+
+@db_cli.command("upgrade")
+def upgrade_command():
+    """Create or migrate the database to the newest schema."""
+    upgrade_database()
+    click.echo("Database is up to date.")
+
+
+def init_app(app):
+    app.extensions["digilit.engine"] = make_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.teardown_appcontext(close_session)
+    app.cli.add_command(db_cli)

@@ -1,0 +1,112 @@
+"""``flask demo seed``: demo accounts for every role, and optionally a synthetic population."""
+import random
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, insert
+from sqlmodel import select
+
+from .content import get_catalog
+from .db import get_session
+from .models import Commune, Enrolment, LessonProgress, User
+from .models.timeutil import utcnow
+from .services import accounts
+
+DEMO_PROVINCE = 1  # Hà Nội
+DEMO_ACCOUNTS = (  # (username, role, full name)
+    ("demolearner", "learner", "Nguyễn Thị Lan"),
+    ("demoleader", "team_leader", "Trần Văn Minh"),
+    ("democommune", "commune_admin", "Lê Thị Hoa"),
+    ("demoprovince", "province_admin", "Phạm Văn Hùng"),
+    ("demonational", "national_admin", "Vũ Thị Mai"),
+)
+UNUSABLE_PASSWORD = "!"  # synthetic learners cannot sign in
+
+
+def _logins_file():
+    return Path(current_app.instance_path) / "demo-logins.txt"
+
+
+def _saved_passwords():
+    path = _logins_file()
+    if not path.exists():
+        return {}
+    return dict(line.split("\t", 1) for line in path.read_text().splitlines() if "\t" in line)
+
+
+def seed_demo_accounts(session):
+    """Create the demo accounts that are missing; return ``{username: password}``."""
+    saved = _saved_passwords()
+    commune = session.exec(select(Commune).where(Commune.province_code == DEMO_PROVINCE)
+                           .order_by(Commune.code)).first()
+    if commune is None:
+        raise click.UsageError("No geography yet: run `flask --app wsgi geo import` first.")
+    for username, role, name in DEMO_ACCOUNTS:
+        if session.exec(select(User.id).where(User.username == username)).first():
+            continue
+        saved[username] = secrets.token_urlsafe(9)
+        accounts.create_user(session=session, username=username, full_name=name,
+                             password=saved[username], role=role,
+                             province_code=DEMO_PROVINCE, commune_code=commune.code)
+    _logins_file().write_text("".join(f"{u}\t{p}\n" for u, p in saved.items()))
+    _logins_file().chmod(0o600)
+    return saved
+
+
+def seed_learners(session, count, rng):
+    """Add ``count`` synthetic learners over every commune, with enrolments and progress."""
+    communes = session.exec(select(Commune.code, Commune.province_code)).all()
+    courses = list(get_catalog())
+    start = session.exec(select(func.coalesce(func.max(User.id), 0))).one()
+    now = utcnow()
+    for offset in range(0, count, 2000):
+        batch = range(start + offset + 1, start + min(offset + 2000, count) + 1)
+        users, enrolments, lessons = [], [], []
+        for user_id in batch:
+            commune, province = rng.choice(communes)
+            users.append(dict(id=user_id, username=f"learner{user_id}", full_name=f"Học viên "
+                              f"{user_id}", password_hash=UNUSABLE_PASSWORD, role="learner",
+                              province_code=province, commune_code=commune, created_at=now,
+                              session_version=1, must_change_password=False))
+            for course in rng.sample(courses, rng.randint(0, len(courses))):
+                done = rng.randint(0, len(course.lessons))
+                when = now - timedelta(days=rng.randint(0, 180))
+                enrolments.append(dict(
+                    user_id=user_id, course_slug=course.slug, province_code=province,
+                    commune_code=commune, enrolled_at=when, last_activity_at=when,
+                    completed_at=when if done == len(course.lessons) and rng.random() < .7
+                    else None))
+                lessons += [dict(user_id=user_id, course_slug=course.slug, lesson_slug=l.slug,
+                                 completed_at=when) for l in course.lessons[:done]]
+        for model, rows in ((User, users), (Enrolment, enrolments), (LessonProgress, lessons)):
+            if rows:
+                session.execute(insert(model), rows)
+    session.flush()
+
+
+@click.group("demo")
+def demo_cli():
+    """Demonstration data."""
+
+
+@demo_cli.command("seed")
+@click.option("--learners", type=click.IntRange(min=0, max=5_000_000), default=0,
+              help="Synthetic learners to add, spread over every commune.")
+@click.option("--random-seed", type=int, default=None, hidden=True)
+@with_appcontext
+def seed_command(learners, random_seed):
+    """Create one demo account per role (once) and print their logins."""
+    session = get_session()
+    passwords = seed_demo_accounts(session)
+    if learners:
+        seed_learners(session, learners, random.Random(random_seed))
+    session.commit()
+    click.echo("Demo accounts (username / password):")
+    for username, role, _name in DEMO_ACCOUNTS:
+        click.echo(f"  {role:<15} {username:<13} {passwords.get(username, '(set elsewhere)')}")
+    if learners:
+        click.echo(f"Added {learners} synthetic learners.")

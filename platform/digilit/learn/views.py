@@ -1,0 +1,157 @@
+"""The learner's pages: catalogue, course, lesson, quiz, result, my learning, certificates."""
+import json
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..content import get_catalog
+from ..db import get_session
+from ..models import QuizAttempt, User
+from ..services import certificates, grading, progress
+from ..services.errors import DomainError
+from .forms import CompleteLessonForm, EnrollForm, QuizForm
+from .qr import qr_svg
+
+bp = Blueprint("learn", __name__)
+
+
+def _course_or_404(slug):
+    course = get_catalog().get(slug)
+    if course is None:
+        abort(404)
+    return course
+
+
+@bp.route("/")
+def catalogue():
+    standing = {}
+    if current_user.is_authenticated:
+        standing = progress.catalogue_progress(session=get_session(), user_id=current_user.id)
+    return render_template("learn/catalogue.html", courses=list(get_catalog()),
+                           standing=standing)
+
+
+@bp.route("/courses/<slug>")
+def course(slug):
+    course = _course_or_404(slug)
+    state = progress.course_progress(session=get_session(), user=current_user, course=course,
+                                     with_attempts=True)
+    return render_template("learn/course.html", course=course, state=state,
+                           enroll_form=EnrollForm())
+
+
+@bp.route("/courses/<slug>/enroll", methods=["POST"])
+@login_required
+def enroll(slug):
+    course = _course_or_404(slug)
+    if EnrollForm().validate_on_submit():
+        db = get_session()
+        progress.enroll(session=db, user=current_user, course=course)
+        db.commit()
+        state = progress.course_progress(session=db, user=current_user, course=course)
+        if state.next_lesson:
+            return redirect(url_for(".lesson", slug=slug, lesson=state.next_lesson.slug))
+    return redirect(url_for(".course", slug=slug))
+
+
+@bp.route("/courses/<slug>/lessons/<lesson>")
+def lesson(slug, lesson):
+    course = _course_or_404(slug)
+    item = course.lesson(lesson) or abort(404)
+    state = progress.course_progress(session=get_session(), user=current_user, course=course)
+    lessons = course.lessons
+    previous = lessons[item.position - 2] if item.position > 1 else None
+    following = lessons[item.position] if item.position < len(lessons) else None
+    return render_template("learn/lesson.html", course=course, lesson=item, state=state,
+                           previous=previous, following=following, form=CompleteLessonForm())
+
+
+@bp.route("/courses/<slug>/lessons/<lesson>/complete", methods=["POST"])
+@login_required
+def complete(slug, lesson):
+    course = _course_or_404(slug)
+    item = course.lesson(lesson) or abort(404)
+    if not CompleteLessonForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    progress.complete_lesson(session=db, user=current_user, course=course, lesson=item)
+    db.commit()
+    state = progress.course_progress(session=db, user=current_user, course=course)
+    if state.next_lesson is None:
+        flash(_("All lessons done: the quiz is open."), "success")
+        return redirect(url_for(".quiz", slug=slug))
+    return redirect(url_for(".lesson", slug=slug, lesson=state.next_lesson.slug))
+
+
+@bp.route("/courses/<slug>/quiz", methods=["GET", "POST"])
+@login_required
+def quiz(slug):
+    course = _course_or_404(slug)
+    db = get_session()
+    state = progress.course_progress(session=db, user=current_user, course=course)
+    form = QuizForm()
+    answers, errors, status = {}, {}, 200
+    if not state.quiz_open:
+        status = 409 if request.method == "POST" else 200
+        return render_template("learn/quiz_locked.html", course=course, state=state), status
+    if form.validate_on_submit():
+        answers, errors = grading.read_answers(course, request.form)
+        if not errors:
+            try:
+                attempt = grading.submit_attempt(session=db, user=current_user, course=course,
+                                                 token=form.attempt_token.data, answers=answers)
+            except DomainError as error:
+                db.rollback()
+                flash(str(error.message), "error")
+                return redirect(url_for(".quiz", slug=slug))
+            db.commit()
+            return redirect(url_for(".result", slug=slug, attempt_id=attempt.id))
+        status = 422
+    elif request.method == "POST":
+        abort(400)
+    if not form.attempt_token.data:
+        form.attempt_token.data = grading.new_attempt_token()
+    return render_template(
+        "learn/quiz.html", course=course, form=form, errors=errors, answers=answers,
+        questions=grading.shuffled_quiz(course, form.attempt_token.data)), status
+
+
+@bp.route("/courses/<slug>/attempts/<int:attempt_id>")
+@login_required
+def result(slug, attempt_id):
+    course = _course_or_404(slug)
+    db = get_session()
+    attempt = db.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id or attempt.course_slug != slug:
+        abort(404)
+    answers = json.loads(attempt.answers)
+    review = [(q, answers.get(q.id, []), grading.is_correct(q, answers.get(q.id, [])))
+              for q in course.questions]
+    certificate = certificates.get_for(session=db, user_id=current_user.id, course_slug=slug)
+    return render_template("learn/result.html", course=course, attempt=attempt, review=review,
+                           certificate=certificate if attempt.passed else None)
+
+
+@bp.route("/me")
+@login_required
+def me():
+    db = get_session()
+    rows = []
+    for course in get_catalog():
+        state = progress.course_progress(session=db, user=current_user, course=course,
+                                         with_attempts=True)
+        if state.enrolment is not None or state.done:
+            rows.append(state)
+    return render_template("learn/me.html", rows=rows)
+
+
+@bp.route("/certificates/<code>")
+def certificate(code):
+    db = get_session()
+    found = certificates.find_by_code(session=db, code=code) or abort(404)
+    course = get_catalog().get(found.course_slug) or abort(404)
+    holder = db.get(User, found.user_id) or abort(404)
+    address = url_for(".certificate", code=found.code, _external=True)
+    return render_template("learn/certificate.html", certificate=found, course=course,
+                           holder=holder, address=address, qr=qr_svg(address))

@@ -1,0 +1,50 @@
+"""People and their roles."""
+from datetime import datetime
+from enum import Enum
+from typing import Optional
+
+from sqlmodel import Field, SQLModel
+
+from .timeutil import utcnow
+
+
+class Role(str, Enum):
+    learner = "learner"
+    team_leader = "team_leader"
+    commune_admin = "commune_admin"
+    province_admin = "province_admin"
+    national_admin = "national_admin"
+
+
+ROLES = tuple(role.value for role in Role)
+
+
+class User(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    # Stored lower-case: uniqueness must not depend on letter case.
+    username: str = Field(max_length=32, unique=True)
+    full_name: str = Field(max_length=120)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(default=Role.learner.value, max_length=20)
+    province_code: Optional[int] = Field(default=None, foreign_key="province.code", index=True)
+    commune_code: Optional[int] = Field(default=None, foreign_key="commune.code", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    # Bumped on password change or reset: sessions carrying an older version are ended.
+    session_version: int = Field(default=1)
+    must_change_password: bool = Field(default=False)
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self):
+        return True
+
+    @property
+    def is_active(self):
+        return True
+
+    @property
+    def is_anonymous(self):
+        return False
+
+    def get_id(self):
+        return f"{self.id}:{self.session_version}"

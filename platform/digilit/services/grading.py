@@ -1,0 +1,113 @@
+"""Quiz attempts: shuffling, reading answers, grading, and what a pass brings."""
+import json
+import random
+import secrets
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlmodel import select
+
+from ..models import QuizAttempt
+from .certificates import issue_certificate
+from .db_helpers import insert_once
+from .errors import DomainError
+from .progress import course_progress, enroll
+from ..models.timeutil import utcnow
+
+
+def new_attempt_token():
+    """A one-time token carried by one quiz form: its submission is recorded once."""
+    return secrets.token_urlsafe(24)
+
+
+def shuffled_quiz(course, token):
+    """Questions and choices in an order fixed by the attempt's token.
+
+    ``order`` questions never show their choices already in the right order."""
+    rng = random.Random(token)
+    questions = list(course.questions)
+    rng.shuffle(questions)
+    shuffled = []
+    for question in questions:
+        choices = list(question.choices)
+        rng.shuffle(choices)
+        if question.type == "order" and [c.id for c in choices] == list(question.correct_ids):
+            choices = choices[1:] + choices[:1]
+        shuffled.append((question, choices))
+    return shuffled
+
+
+def read_answers(course, form):
+    """Answers from a form (``q-<question id>``) as ``{id: [choice ids]}``, and field errors."""
+    answers, errors = {}, {}
+    for question in course.questions:
+        values = [v for raw in form.getlist(f"q-{question.id}") for v in raw.split(",") if v]
+        valid_ids = {choice.id for choice in question.choices}
+        if not values:
+            errors[question.id] = _l("Answer this question.")
+        elif any(value not in valid_ids for value in values):
+            errors[question.id] = _l("Choose from the answers shown.")
+        elif question.type in ("single", "true_false") and len(values) != 1:
+            errors[question.id] = _l("Choose one answer.")
+        elif question.type == "order" and sorted(values) != sorted(valid_ids):
+            errors[question.id] = _l("Use every step exactly once.")
+        answers[question.id] = values
+    return answers, errors
+
+
+def is_correct(question, given):
+    if question.type == "order":
+        return tuple(given) == question.correct_ids
+    return frozenset(given) == question.correct_ids
+
+
+@dataclass(frozen=True)
+class Grade:
+    score: int
+    max_score: int
+
+    @property
+    def percent(self):
+        return 100 * self.score // self.max_score if self.max_score else 0
+
+    def passes(self, pass_percent):
+        return self.score * 100 >= pass_percent * self.max_score
+
+
+def grade(course, answers):
+    score = sum(1 for q in course.questions if is_correct(q, answers.get(q.id, ())))
+    return Grade(score=score, max_score=len(course.questions))
+
+
+def find_attempt(*, session, token):
+    return session.exec(select(QuizAttempt).where(QuizAttempt.token == token)).first()
+
+
+def submit_attempt(*, session, user, course, token, answers):
+    """Record one attempt (once per token), complete the course and issue a certificate on a
+    pass. Returns the attempt. Raises ``DomainError`` if the quiz is not open yet."""
+    if not token or len(token) > 64:
+        raise DomainError(_l("This quiz form has expired; please answer again."))
+    existing = find_attempt(session=session, token=token)
+    if existing is not None:
+        if existing.user_id != user.id:
+            raise DomainError(_l("This quiz form has expired; please answer again."))
+        return existing
+    if not course_progress(session=session, user=user, course=course).quiz_open:
+        raise DomainError(_l("Finish every lesson first: the quiz opens then."))
+    result = grade(course, answers)
+    attempt = QuizAttempt(
+        token=token, user_id=user.id, course_slug=course.slug, course_version=course.version,
+        score=result.score, max_score=result.max_score, percent=result.percent,
+        passed=result.passes(course.pass_percent), answers=json.dumps(answers),
+    )
+    if not insert_once(session, attempt):
+        return find_attempt(session=session, token=token)
+    enrolment = enroll(session=session, user=user, course=course)
+    enrolment.last_activity_at = utcnow()
+    if attempt.passed:
+        enrolment.completed_at = enrolment.completed_at or attempt.submitted_at
+        issue_certificate(session=session, user=user, course=course, attempt=attempt)
+    session.add(enrolment)
+    session.flush()
+    return attempt

@@ -1,0 +1,83 @@
+"""Wiring of the web layer: extensions, blueprints, template helpers, headers."""
+from flask import g, request, url_for
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from .content import localize
+from .db import get_session
+from .extensions import babel, csrf, login_manager
+from .i18n import LANGUAGE_NAMES, remember_language, select_locale
+from .security import set_security_headers
+from .services.accounts import load_user
+
+
+def _load_user(token):
+    return load_user(session=get_session(), token=token)
+
+
+def localized(texts):
+    """The text in the page's language (falling back to English, then Vietnamese)."""
+    return localize(texts, str(get_locale()))[0]
+
+
+def fallback_lang(texts):
+    """The language a text is shown in, when it is not the page's language; else None."""
+    lang = str(get_locale())
+    used = localize(texts, lang)[1]
+    return used if used != lang else None
+
+
+def lang_url(lang):
+    """This page's address in another language."""
+    args = request.args.to_dict()
+    args["lang"] = lang
+    endpoint = request.endpoint or "learn.catalogue"
+    try:
+        return url_for(endpoint, **(request.view_args or {}), **args)
+    except Exception:  # noqa: BLE001 - error pages have no endpoint to rebuild
+        return url_for("learn.catalogue", lang=lang)
+
+
+TOPIC_NAMES = {
+    "e-id": _l("Electronic ID"),
+    "online-services": _l("Online public services"),
+    "cybersecurity": _l("Staying safe online"),
+    "digital-signature": _l("Digital signatures"),
+    "payments": _l("Cashless payments"),
+    "e-health": _l("E-health"),
+}
+
+
+def topic_name(topic):
+    return TOPIC_NAMES.get(topic, topic)
+
+
+def template_globals():
+    return {"topic_name": topic_name, "localized": localized, "fallback_lang": fallback_lang, "lang_url": lang_url,
+            "LANGUAGE_NAMES": LANGUAGE_NAMES, "current_lang": lambda: str(get_locale()),
+            "format_date": format_date, "format_datetime": format_datetime}
+
+
+def init_app(app):
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(_load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.session_protection = "basic"
+
+    from .api.views import bp as api_bp
+    from .auth.views import bp as auth_bp
+    from .learn.views import bp as learn_bp
+
+    app.register_blueprint(learn_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # read-only JSON; no form posts there
+
+    app.before_request(remember_language)
+    app.after_request(set_security_headers)
+    app.jinja_env.globals.update(template_globals())
+    app.jinja_env.filters["markup"] = Markup
