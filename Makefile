@@ -1,0 +1,56 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 4
+
+.PHONY: run serve install install-test setup test test-sqlite test-postgres bench translations clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: install
+	$(BIN)/pip install -q -r requirements-test.lock
+
+translations: install
+	$(FLASK) translate compile
+
+# Database, geography, courses, demo accounts: safe to repeat, keeps all data.
+setup: install translations
+	$(FLASK) db upgrade
+	$(FLASK) geo import
+	$(FLASK) courses list
+	$(FLASK) demo seed
+
+run: setup
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+test: install-test translations
+	bash scripts/install-system-deps.sh
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite:
+	$(BIN)/pytest -q
+
+test-postgres:
+	bash scripts/with-postgres.sh $(BIN)/pytest -q -m "not browser"
+
+bench: install-test translations
+	bash scripts/install-system-deps.sh
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache
