@@ -71,9 +71,11 @@ def init_app(app):
     from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
     from .learn.views import bp as learn_bp
+    from .teams import views as team_views
 
     app.register_blueprint(learn_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(team_views.bp, url_prefix="/teams")
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # read-only JSON; no form posts there
 

@@ -51,3 +51,14 @@ class LoginForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     submit = SubmitField(_l("Sign out"))
+
+
+class ChangePasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[
+        InputRequired(_l("Choose a password.")),
+        Length(min=8, message=_l("The password needs at least 8 characters."))],
+        description=_l("At least 8 characters. Do not use your PIN."))
+    password_confirm = PasswordField(_l("Repeat the new password"), validators=[
+        InputRequired(_l("Repeat the password.")),
+        EqualTo("password", message=_l("The two passwords are not the same."))])
+    submit = SubmitField(_l("Save my password"))

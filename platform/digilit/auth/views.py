@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..db import get_session
 from ..services import accounts, geo
 from ..services.errors import DomainError
-from .forms import LoginForm, LogoutForm, RegistrationForm, optional_int
+from .forms import ChangePasswordForm, LoginForm, LogoutForm, RegistrationForm, optional_int
 
 bp = Blueprint("auth", __name__)
 
@@ -82,6 +82,8 @@ def login():
                                      password=form.password.data)
         if user is not None:
             _start_session(user)
+            if user.must_change_password:
+                return redirect(url_for(".change_password"))
             return redirect(_safe_next(request.args.get("next")) or url_for("learn.me"))
         form.password.errors.append(_("Wrong username or password."))
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
@@ -104,3 +106,36 @@ def logout():
 @bp.app_context_processor
 def logout_form():
     return {"logout_form": LogoutForm() if current_user.is_authenticated else None}
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Choose a new password; required after signing in with a one-time PIN."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            user = accounts.change_password(session=db, user=current_user,
+                                            password=form.password.data)
+        except DomainError as error:
+            db.rollback()
+            form.password.errors.append(error.message)
+        else:
+            db.commit()
+            _start_session(user)  # the new session version: other sessions are now ended
+            flash(_("Your password is saved."), "success")
+            return redirect(url_for("learn.me"))
+    return render_template("auth/password.html", form=form), 422 if form.errors else 200
+
+
+PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static", "api.healthz"}
+
+
+@bp.before_app_request
+def require_new_password():
+    """Someone who signed in with a PIN chooses a password before anything else."""
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in PASSWORD_CHANGE_EXEMPT):
+        return redirect(url_for("auth.change_password"))
+    return None

@@ -13,12 +13,20 @@ lesson by slug. A learner ``Enrolment`` in a course collects ``LessonProgress`` 
 lesson done) and ``QuizAttempt`` rows (every attempt kept). Passing the quiz completes the
 enrolment and issues one ``Certificate`` per learner and course, with a random public code.
 Every "only one" rule here is a database constraint.
+
+Community digital-technology teams (``Team``) belong to one commune; ``TeamLeader`` links the
+leaders, ``TeamMember`` the learners they coach. People enrolled by a team may have no e-mail
+or phone: they get a readable username and a one-time PIN (hashed, expiring) and choose a
+password at first sign-in. A ``VenueSession`` records an in-person session; what its attendees
+do that day in its course counts as assisted learning.
 """
 from .accounts import ROLES, Role, User
 from .geo import Commune, Province
 from .learning import Certificate, Enrolment, LessonProgress, QuizAttempt
+from .teams import ImportBatch, Team, TeamLeader, TeamMember, VenueAttendance, VenueSession
 
 __all__ = [
     "ROLES", "Role", "User", "Province", "Commune",
     "Enrolment", "LessonProgress", "QuizAttempt", "Certificate",
+    "Team", "TeamLeader", "TeamMember", "ImportBatch", "VenueSession", "VenueAttendance",
 ]

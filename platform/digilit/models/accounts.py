@@ -32,6 +32,12 @@ class User(SQLModel, table=True):
     # Bumped on password change or reset: sessions carrying an older version are ended.
     session_version: int = Field(default=1)
     must_change_password: bool = Field(default=False)
+    # Optional, for people enrolled by a team: a phone identifies them within the platform.
+    phone: Optional[str] = Field(default=None, max_length=15, unique=True)
+    birth_year: Optional[int] = None
+    # One-time PIN for a first sign-in, stored only hashed, valid until pin_expires_at.
+    pin_hash: Optional[str] = Field(default=None, max_length=255)
+    pin_expires_at: Optional[datetime] = None
 
     # Flask-Login protocol
     @property

@@ -1,0 +1,100 @@
+"""Who may see what: one function turns "who is asking" into query filters.
+
+Every list, page, export and API that returns people, teams, progress or figures filters
+through the ``Scope`` of the user asking; anything outside it is a 404.
+
+| role            | teams                     | people                                 |
+|-----------------|---------------------------|----------------------------------------|
+| national_admin  | all                       | all                                    |
+| province_admin  | in their province         | in their province                      |
+| commune_admin   | in their commune          | in their commune                       |
+| team_leader     | the teams they lead       | the members of those teams             |
+| learner         | none                      | themselves                             |
+"""
+from dataclasses import dataclass
+from typing import Optional
+
+from flask import abort
+from sqlalchemy import false, true
+from sqlmodel import select
+
+from ..models import Role, Team, TeamLeader, TeamMember, User
+
+ADMIN_ROLES = (Role.commune_admin, Role.province_admin, Role.national_admin)
+
+
+@dataclass(frozen=True)
+class Scope:
+    role: Role
+    user_id: Optional[int]
+    province_code: Optional[int]
+    commune_code: Optional[int]
+
+    @property
+    def manages_teams(self):
+        """May create teams and appoint leaders (administrators of an area)."""
+        return self.role in ADMIN_ROLES
+
+    def led_team_ids(self):
+        return select(TeamLeader.team_id).where(TeamLeader.user_id == self.user_id)
+
+    def teams(self):
+        """A filter on ``Team``."""
+        if self.role == Role.national_admin:
+            return true()
+        if self.role == Role.province_admin:
+            return Team.province_code == self.province_code
+        if self.role == Role.commune_admin:
+            return Team.commune_code == self.commune_code
+        if self.role == Role.team_leader:
+            return Team.id.in_(self.led_team_ids())
+        return false()
+
+    def people(self):
+        """A filter on ``User``."""
+        if self.role == Role.national_admin:
+            return true()
+        if self.role == Role.province_admin:
+            return User.province_code == self.province_code
+        if self.role == Role.commune_admin:
+            return User.commune_code == self.commune_code
+        if self.role == Role.team_leader:
+            members = select(TeamMember.user_id).where(TeamMember.team_id.in_(self.led_team_ids()))
+            return User.id.in_(members)
+        return User.id == self.user_id
+
+    def covers_commune(self, commune_code, province_code):
+        """Whether a commune lies in this scope's area (for creating things there)."""
+        if self.role == Role.national_admin:
+            return True
+        if self.role == Role.province_admin:
+            return province_code == self.province_code
+        if self.role in (Role.commune_admin, Role.team_leader):
+            return commune_code == self.commune_code
+        return False
+
+
+def scope_for(user):
+    """The scope of ``user`` (anonymous users see nobody)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Scope(Role.learner, None, None, None)
+    return Scope(Role(user.role), user.id, user.province_code, user.commune_code)
+
+
+def team_or_404(*, session, user, team_id):
+    """The team if ``user`` may see it; a 404 otherwise, whether it exists or not."""
+    team = session.exec(select(Team).where(Team.id == team_id, scope_for(user).teams())).first()
+    if team is None:
+        abort(404)
+    return team
+
+
+def member_or_404(*, session, user, team, member_id):
+    """A member of ``team`` whom ``user`` may see; a 404 otherwise."""
+    member = session.exec(
+        select(User).join(TeamMember, TeamMember.user_id == User.id)
+        .where(TeamMember.team_id == team.id, User.id == member_id, scope_for(user).people())
+    ).first()
+    if member is None:
+        abort(404)
+    return member

@@ -1,0 +1,153 @@
+"""Teams: creation, leaders, members, PINs and course enrolment of whole groups."""
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
+from sqlmodel import select
+
+from ..models import Commune, Enrolment, LessonProgress, Role, Team, TeamLeader, TeamMember, User
+from . import accounts
+from .db_helpers import insert_once
+from .errors import DomainError
+from .progress import enroll
+from .scope import scope_for
+
+
+def _clean_name(name):
+    name = " ".join((name or "").split())
+    if not name or len(name) > 100:
+        raise DomainError(_l("Write a team name of 1 to 100 characters."), field="name")
+    return name
+
+
+def _name_free(session, commune_code, name, except_id=None):
+    query = select(Team.id).where(Team.commune_code == commune_code,
+                                  func.lower(Team.name) == name.lower())
+    clash = session.exec(query).first()
+    if clash is not None and clash != except_id:
+        raise DomainError(_l("This commune already has a team with this name."), field="name")
+
+
+def create_team(*, session, actor, name, commune_code=None):
+    """A new team in ``commune_code`` (a leader's or commune admin's own commune by default).
+    A team leader who creates a team leads it."""
+    name = _clean_name(name)
+    commune = session.get(Commune, commune_code or actor.commune_code)
+    if commune is None or not scope_for(actor).covers_commune(commune.code,
+                                                               commune.province_code):
+        raise DomainError(_l("Choose a commune in your area."), field="commune")
+    _name_free(session, commune.code, name)
+    team = Team(name=name, commune_code=commune.code, province_code=commune.province_code)
+    if not insert_once(session, team):
+        raise DomainError(_l("This commune already has a team with this name."), field="name")
+    if actor.role == Role.team_leader.value:
+        session.add(TeamLeader(team_id=team.id, user_id=actor.id))
+        session.flush()
+    return team
+
+
+def rename_team(*, session, team, name):
+    name = _clean_name(name)
+    _name_free(session, team.commune_code, name, except_id=team.id)
+    team.name = name
+    session.add(team)
+    session.flush()
+    return team
+
+
+def appoint_leader(*, session, team, username):
+    """Make the user ``username`` of the team's commune a leader of ``team``."""
+    try:
+        username = accounts.normalise_username(username)
+    except DomainError:
+        username = None
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None or user.commune_code != team.commune_code:
+        raise DomainError(_l("No account with this username in the team's commune."),
+                          field="username")
+    if user.role == Role.learner.value:
+        user.role = Role.team_leader.value
+        session.add(user)
+    elif user.role != Role.team_leader.value:
+        raise DomainError(_l("Administrators cannot lead a team."), field="username")
+    insert_once(session, TeamLeader(team_id=team.id, user_id=user.id))
+    return user
+
+
+def team_leaders(*, session, team):
+    return session.exec(select(User).join(TeamLeader, TeamLeader.user_id == User.id)
+                        .where(TeamLeader.team_id == team.id).order_by(User.full_name)).all()
+
+
+@dataclass
+class NewMember:
+    """A person to add: what a form row or CSV row gives."""
+
+    full_name: str
+    phone: str = None
+    birth_year: int = None
+
+
+def add_members(*, session, team, people, course_slugs=()):
+    """Create accounts for ``people`` in ``team`` with one-time PINs; return
+    ``[(user, pin)]``. PINs are returned once and stored only hashed."""
+    usernames = accounts.allocate_usernames(session=session,
+                                            full_names=[p.full_name for p in people])
+    created = []
+    for person, username in zip(people, usernames):
+        user = User(username=username, full_name=person.full_name, phone=person.phone,
+                    birth_year=person.birth_year, password_hash=accounts.UNUSABLE_PASSWORD,
+                    role=Role.learner.value, province_code=team.province_code,
+                    commune_code=team.commune_code, must_change_password=True)
+        session.add(user)
+        created.append(user)
+    session.flush()
+    pins = []
+    for user in created:
+        session.add(TeamMember(team_id=team.id, user_id=user.id))
+        pins.append(accounts.set_new_pin(session=session, user=user))
+    session.flush()
+    enrol_members(session=session, team=team, members=created, course_slugs=course_slugs)
+    return list(zip(created, pins))
+
+
+def phone_taken(*, session, phones):
+    """Which of ``phones`` already belong to an account."""
+    phones = [p for p in phones if p]
+    if not phones:
+        return set()
+    return set(session.exec(select(User.phone).where(User.phone.in_(phones))))
+
+
+def enrol_members(*, session, team, members, course_slugs):
+    """Enrol every member given in every course given (already enrolled ones are kept)."""
+    from ..content import get_catalog
+
+    catalog = get_catalog()
+    for slug in course_slugs:
+        course = catalog.get(slug)
+        if course is None:
+            raise DomainError(_l("Unknown course: %(slug)s", slug=slug), field="courses")
+        for member in members:
+            enroll(session=session, user=member, course=course)
+    session.flush()
+
+
+def team_members(*, session, team):
+    return session.exec(select(User).join(TeamMember, TeamMember.user_id == User.id)
+                        .where(TeamMember.team_id == team.id).order_by(User.full_name)).all()
+
+
+def member_summary(*, session, team):
+    """``{user id: (enrolments, completions, lessons done)}`` for a team, by aggregates."""
+    members = select(TeamMember.user_id).where(TeamMember.team_id == team.id)
+    enrolled = session.exec(
+        select(Enrolment.user_id, func.count(), func.count(Enrolment.completed_at))
+        .where(Enrolment.user_id.in_(members)).group_by(Enrolment.user_id)).all()
+    lessons = dict(session.exec(
+        select(LessonProgress.user_id, func.count())
+        .where(LessonProgress.user_id.in_(members)).group_by(LessonProgress.user_id)).all())
+    summary = {uid: (count, done, lessons.get(uid, 0)) for uid, count, done in enrolled}
+    for uid, count in lessons.items():
+        summary.setdefault(uid, (0, 0, count))
+    return summary

@@ -1,0 +1,51 @@
+"""Forms of the team pages."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class TeamNameForm(FlaskForm):
+    name = StringField(_l("Team name"), validators=[
+        InputRequired(_l("Write a team name.")), Length(max=100)])
+    submit = SubmitField(_l("Save"))
+
+
+class LeaderForm(FlaskForm):
+    username = StringField(_l("Username of the new leader"), validators=[
+        InputRequired(_l("Write a username.")), Length(max=32)])
+    submit = SubmitField(_l("Appoint as leader"))
+
+
+class MemberForm(FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[
+        InputRequired(_l("Write the person's full name.")), Length(max=120)])
+    phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)])
+    birth_year = IntegerField(_l("Year of birth (optional)"), validators=[
+        Optional(), NumberRange(min=1900, max=2025, message=_l("Write a year like 1965."))])
+    submit = SubmitField(_l("Add and print a login card"))
+
+
+class EnrolForm(FlaskForm):
+    courses = MultiCheckboxField(_l("Courses"), validators=[
+        InputRequired(_l("Choose at least one course."))])
+    members = MultiCheckboxField(_l("Members (none ticked: the whole team)"), coerce=int,
+                                 validate_choice=False)
+    submit = SubmitField(_l("Enrol"))
+
+
+class MemberPickForm(FlaskForm):
+    """Members chosen for new login cards (their PINs are replaced)."""
+
+    members = MultiCheckboxField(_l("Members"), coerce=int, validate_choice=False)
+    submit = SubmitField(_l("New PINs and login cards"))
+
+
+class ConfirmForm(FlaskForm):
+    submit = SubmitField(_l("Confirm"))

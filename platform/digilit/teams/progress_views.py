@@ -1,0 +1,2 @@
+"""Placeholder until this module is written."""
+from .views import bp  # noqa: F401

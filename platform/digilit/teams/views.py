@@ -1,0 +1,185 @@
+"""Team pages for leaders and administrators: teams, members, PINs, enrolment."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func
+from sqlmodel import select
+
+from ..content import get_catalog
+from ..db import get_session
+from ..models import Role, Team, TeamMember
+from ..services import accounts, teams
+from ..services.errors import DomainError
+from ..services.scope import member_or_404, scope_for, team_or_404
+from ..learn.qr import qr_svg
+from .forms import ConfirmForm, EnrolForm, LeaderForm, MemberForm, MemberPickForm, TeamNameForm
+
+bp = Blueprint("teams", __name__)
+
+
+@bp.before_request
+@login_required
+def require_staff():
+    """Learners have no team pages: to them /teams/... does not exist."""
+    if current_user.role == Role.learner.value:
+        abort(404)
+
+
+def _team(team_id):
+    return team_or_404(session=get_session(), user=current_user, team_id=team_id)
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index():
+    db = get_session()
+    form = TeamNameForm()
+    can_create = current_user.role in (Role.team_leader.value, Role.commune_admin.value)
+    if can_create and form.validate_on_submit():
+        try:
+            team = teams.create_team(session=db, actor=current_user, name=form.name.data)
+        except DomainError as error:
+            db.rollback()
+            form.name.errors.append(error.message)
+        else:
+            db.commit()
+            return redirect(url_for(".team", team_id=team.id))
+    sizes = select(TeamMember.team_id, func.count().label("n")).group_by(
+        TeamMember.team_id).subquery()
+    rows = db.exec(select(Team, func.coalesce(sizes.c.n, 0))
+                   .outerjoin(sizes, sizes.c.team_id == Team.id)
+                   .where(scope_for(current_user).teams()).order_by(Team.name).limit(500)).all()
+    return render_template("teams/index.html", rows=rows, form=form if can_create else None)
+
+
+def _team_page(team, **forms):
+    db = get_session()
+    catalog = list(get_catalog())
+    members = teams.team_members(session=db, team=team)
+    enrol_form = forms.get("enrol_form") or EnrolForm()
+    enrol_form.courses.choices = [(c.slug, c.title) for c in catalog]
+    return render_template(
+        "teams/team.html", team=team, members=members, catalog=catalog,
+        summary=teams.member_summary(session=db, team=team),
+        leaders=teams.team_leaders(session=db, team=team),
+        rename_form=forms.get("rename_form") or TeamNameForm(name=team.name),
+        leader_form=forms.get("leader_form") or LeaderForm(),
+        member_form=forms.get("member_form") or MemberForm(),
+        enrol_form=enrol_form, pick_form=MemberPickForm(), confirm_form=ConfirmForm(),
+        can_appoint=scope_for(current_user).manages_teams,
+    ), 422 if forms else 200
+
+
+@bp.route("/<int:team_id>")
+def team(team_id):
+    return _team_page(_team(team_id))
+
+
+def _attempt(team, form, form_key, action):
+    """Validate ``form``, run ``action()``, commit; on a domain error, the page again with the
+    message beside the field and nothing written."""
+    db = get_session()
+    if form.validate_on_submit():
+        try:
+            result = action()
+        except DomainError as error:
+            db.rollback()
+            getattr(form, error.field or "submit").errors.append(error.message)
+        else:
+            db.commit()
+            return result
+    elif request.method == "POST" and "csrf_token" in form.errors:
+        abort(400)
+    return _team_page(team, **{form_key: form})
+
+
+@bp.route("/<int:team_id>/rename", methods=["POST"])
+def rename(team_id):
+    team, form = _team(team_id), TeamNameForm()
+
+    def action():
+        teams.rename_team(session=get_session(), team=team, name=form.name.data)
+        flash(_("The team is renamed."), "success")
+        return redirect(url_for(".team", team_id=team.id))
+    return _attempt(team, form, "rename_form", action)
+
+
+@bp.route("/<int:team_id>/leaders", methods=["POST"])
+def appoint(team_id):
+    team, form = _team(team_id), LeaderForm()
+    if not scope_for(current_user).manages_teams:
+        abort(404)
+
+    def action():
+        user = teams.appoint_leader(session=get_session(), team=team,
+                                    username=form.username.data)
+        flash(_("%(name)s now leads this team.", name=user.full_name), "success")
+        return redirect(url_for(".team", team_id=team.id))
+    return _attempt(team, form, "leader_form", action)
+
+
+def render_cards(team, pairs):
+    """Login cards, 8 to an A4 page; the PINs appear here once and nowhere else."""
+    login_url = url_for("auth.login", _external=True)
+    return render_template("teams/cards.html", team=team, pairs=pairs, login_url=login_url,
+                           qr=qr_svg(login_url, scale=3))
+
+
+@bp.route("/<int:team_id>/members", methods=["POST"])
+def add_member(team_id):
+    team, form = _team(team_id), MemberForm()
+
+    def action():
+        db = get_session()
+        phone = accounts.normalise_phone(form.phone.data) if form.phone.data else None
+        if phone and teams.phone_taken(session=db, phones=[phone]):
+            raise DomainError(_("An account with this phone number exists."), field="phone")
+        person = teams.NewMember(full_name=" ".join(form.full_name.data.split()),
+                                 phone=phone, birth_year=form.birth_year.data)
+        pairs = teams.add_members(session=db, team=team, people=[person])
+        return render_cards(team, pairs)
+    return _attempt(team, form, "member_form", action)
+
+
+@bp.route("/<int:team_id>/cards", methods=["POST"])
+def cards(team_id):
+    """New PINs for the ticked members (all when none is ticked), and their cards."""
+    team, form = _team(team_id), MemberPickForm()
+    if not form.validate_on_submit():
+        abort(400)
+    db = get_session()
+    members = teams.team_members(session=db, team=team)
+    chosen = set(form.members.data or [])
+    members = [m for m in members if not chosen or m.id in chosen]
+    pairs = [(m, accounts.set_new_pin(session=db, user=m)) for m in members]
+    db.commit()
+    return render_cards(team, pairs)
+
+
+@bp.route("/<int:team_id>/members/<int:member_id>/reset-pin", methods=["POST"])
+def reset_pin(team_id, member_id):
+    team = _team(team_id)
+    member = member_or_404(session=get_session(), user=current_user, team=team,
+                           member_id=member_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    pin = accounts.set_new_pin(session=db, user=member)
+    db.commit()
+    return render_cards(team, [(member, pin)])
+
+
+@bp.route("/<int:team_id>/enrol", methods=["POST"])
+def enrol(team_id):
+    team, form = _team(team_id), EnrolForm()
+    form.courses.choices = [(c.slug, c.title) for c in get_catalog()]
+
+    def action():
+        db = get_session()
+        members = teams.team_members(session=db, team=team)
+        chosen = set(form.members.data or [])
+        members = [m for m in members if not chosen or m.id in chosen]
+        teams.enrol_members(session=db, team=team, members=members,
+                            course_slugs=form.courses.data)
+        flash(_("%(n)d members enrolled.", n=len(members)), "success")
+        return redirect(url_for(".team", team_id=team.id))
+    return _attempt(team, form, "enrol_form", action)
