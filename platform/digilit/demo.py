@@ -15,6 +15,7 @@ from .db import get_session
 from .models import Commune, Enrolment, LessonProgress, User
 from .models.timeutil import utcnow
 from .services import accounts
+from .services.rollup_rebuild import rebuild_rollups
 
 DEMO_PROVINCE = 1  # Hà Nội
 DEMO_ACCOUNTS = (  # (username, role, full name)
@@ -104,6 +105,7 @@ def seed_command(learners, random_seed):
     passwords = seed_demo_accounts(session)
     if learners:
         seed_learners(session, learners, random.Random(random_seed))
+        rebuild_rollups(session=session)
     session.commit()
     click.echo("Demo accounts (username / password):")
     for username, role, _name in DEMO_ACCOUNTS:

@@ -1,9 +1,11 @@
 """Language choice: ``?lang=``, then the session, then Accept-Language, then Vietnamese."""
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 
 
 def select_locale():
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and scripts speak the default language
+        return languages[0]
     asked = request.args.get("lang")
     if asked in languages:
         return asked

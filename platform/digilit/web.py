@@ -1,6 +1,6 @@
 """Wiring of the web layer: extensions, blueprints, template helpers, headers."""
 from flask import g, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_number, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -56,7 +56,8 @@ def topic_name(topic):
 def template_globals():
     return {"topic_name": topic_name, "localized": localized, "fallback_lang": fallback_lang, "lang_url": lang_url,
             "LANGUAGE_NAMES": LANGUAGE_NAMES, "current_lang": lambda: str(get_locale()),
-            "format_date": format_date, "format_datetime": format_datetime}
+            "format_date": format_date, "format_datetime": format_datetime,
+            "format_number": format_number, "format_percent": format_percent}
 
 
 def init_app(app):
@@ -68,6 +69,7 @@ def init_app(app):
     login_manager.login_message = _l("Please sign in to continue.")
     login_manager.session_protection = "basic"
 
+    from .admin.views import bp as admin_bp
     from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
     from .learn.views import bp as learn_bp
@@ -76,6 +78,7 @@ def init_app(app):
     app.register_blueprint(learn_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(team_views.bp, url_prefix="/teams")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # read-only JSON; no form posts there
 

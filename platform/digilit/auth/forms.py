@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
 
 def optional_int(value):
@@ -34,11 +34,11 @@ class RegistrationForm(FlaskForm):
 
     def validate_province(self, field):
         if field.data is None:
-            raise ValueError(_l("Choose a province from the list."))
+            raise ValidationError(_l("Choose a province from the list."))
 
     def validate_commune(self, field):
         if field.data is None:
-            raise ValueError(_l("Choose a commune from the list."))
+            raise ValidationError(_l("Choose a commune from the list."))
 
 
 class LoginForm(FlaskForm):

@@ -19,14 +19,19 @@ leaders, ``TeamMember`` the learners they coach. People enrolled by a team may h
 or phone: they get a readable username and a one-time PIN (hashed, expiring) and choose a
 password at first sign-in. A ``VenueSession`` records an in-person session; what its attendees
 do that day in its course counts as assisted learning.
+
+Administrators' figures come from ``StatDaily`` rollups (per unit, course and day), kept in the
+same transaction as the progress they count; ``Target`` holds a unit's training target and
+``ApiToken`` the hashed read-only tokens of machine clients.
 """
 from .accounts import ROLES, Role, User
 from .geo import Commune, Province
 from .learning import Certificate, Enrolment, LessonProgress, QuizAttempt
+from .stats import ApiToken, StatDaily, Target
 from .teams import ImportBatch, Team, TeamLeader, TeamMember, VenueAttendance, VenueSession
 
 __all__ = [
     "ROLES", "Role", "User", "Province", "Commune",
     "Enrolment", "LessonProgress", "QuizAttempt", "Certificate",
-    "Team", "TeamLeader", "TeamMember", "ImportBatch", "VenueSession", "VenueAttendance",
+    "StatDaily", "Target", "ApiToken", "Team", "TeamLeader", "TeamMember", "ImportBatch", "VenueSession", "VenueAttendance",
 ]

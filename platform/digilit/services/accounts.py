@@ -10,6 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import Commune, Province, Role, User
 from ..models.timeutil import utcnow
+from . import rollup
 from .db_helpers import insert_once
 from .errors import DomainError
 
@@ -58,6 +59,8 @@ def hash_password(password):
 
 def _check_area(session, role, province_code, commune_code):
     """The area a role needs: a commune (and its province), a province, or none."""
+    if province_code is not None and session.get(Province, province_code) is None:
+        raise DomainError(_l("Choose a province from the list."), field="province")
     if commune_code is not None:
         commune = session.get(Commune, commune_code)
         if commune is None:
@@ -96,6 +99,8 @@ def create_user(*, session, username, full_name, password, role=Role.learner,
                 must_change_password=must_change_password)
     if not insert_once(session, user):
         raise DomainError(_l("This username is taken."), field="username")
+    if role == Role.learner:
+        rollup.count_for_user(session=session, user=user, learners=1)
     return user
 
 

@@ -5,7 +5,7 @@ class DomainError(Exception):
     """A rule of the domain was broken; ``field`` names the form field at fault, if any."""
 
     def __init__(self, message, field=None):
-        super().__init__(str(message))
+        super().__init__(message)  # may be a lazy string: translated when shown
         self.message = message
         self.field = field
 

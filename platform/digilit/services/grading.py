@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
-from ..models import QuizAttempt
+from ..models import Enrolment, QuizAttempt
+from . import rollup
 from .certificates import issue_certificate
 from .db_helpers import insert_once
 from .errors import DomainError
@@ -105,9 +106,24 @@ def submit_attempt(*, session, user, course, token, answers):
         return find_attempt(session=session, token=token)
     enrolment = enroll(session=session, user=user, course=course)
     enrolment.last_activity_at = utcnow()
-    if attempt.passed:
-        enrolment.completed_at = enrolment.completed_at or attempt.submitted_at
-        issue_certificate(session=session, user=user, course=course, attempt=attempt)
+    counts = {"attempts": 1, "passes": int(attempt.passed)}
+    if attempt.passed and enrolment.completed_at is None:
+        counts["trained"] = int(not _has_completed_any(session, user.id))
+        enrolment.completed_at = attempt.submitted_at
+        counts["completions"] = 1
+        certificate = issue_certificate(session=session, user=user, course=course,
+                                        attempt=attempt)
+        counts["certificates"] = int(certificate.attempt_id == attempt.id)
     session.add(enrolment)
     session.flush()
+    rollup.count_for_user(session=session, user=user, course_slug=course.slug,
+                          when=attempt.submitted_at, **{k: v for k, v in counts.items()
+                                                        if k != "trained"})
+    rollup.count_for_user(session=session, user=user, when=attempt.submitted_at,
+                          trained=counts.get("trained", 0))
     return attempt
+
+
+def _has_completed_any(session, user_id):
+    return session.exec(select(Enrolment.id).where(
+        Enrolment.user_id == user_id, Enrolment.completed_at.is_not(None))).first() is not None

@@ -5,8 +5,10 @@ from typing import Optional
 from sqlalchemy import func
 from sqlmodel import select
 
-from ..models import Certificate, Enrolment, LessonProgress, QuizAttempt
+from ..models import (Certificate, Enrolment, LessonProgress, QuizAttempt, VenueAttendance,
+                      VenueSession)
 from ..models.timeutil import utcnow
+from . import rollup
 from .db_helpers import insert_once
 
 
@@ -57,7 +59,10 @@ def enroll(*, session, user, course):
     if enrolment is None:
         enrolment = Enrolment(user_id=user.id, course_slug=course.slug,
                               province_code=user.province_code, commune_code=user.commune_code)
-        if not insert_once(session, enrolment):
+        if insert_once(session, enrolment):
+            rollup.count_for_user(session=session, user=user, course_slug=course.slug,
+                                  enrolments=1)
+        else:
             enrolment = get_enrolment(session=session, user_id=user.id, course_slug=course.slug)
     return enrolment
 
@@ -65,12 +70,25 @@ def enroll(*, session, user, course):
 def complete_lesson(*, session, user, course, lesson):
     """Mark ``lesson`` done (enrolling if needed); marking it twice changes nothing."""
     enrolment = enroll(session=session, user=user, course=course)
-    insert_once(session, LessonProgress(user_id=user.id, course_slug=course.slug,
-                                        lesson_slug=lesson.slug))
+    done = LessonProgress(user_id=user.id, course_slug=course.slug, lesson_slug=lesson.slug)
+    if insert_once(session, done):
+        rollup.count_for_user(
+            session=session, user=user, course_slug=course.slug, when=done.completed_at,
+            lessons=1, lessons_assisted=int(attended_session(
+                session=session, user_id=user.id, course_slug=course.slug,
+                day=rollup.local_day(done.completed_at))))
     enrolment.last_activity_at = utcnow()
     session.add(enrolment)
     session.flush()
     return enrolment
+
+
+def attended_session(*, session, user_id, course_slug, day):
+    """Whether the learner attended a venue session of this course on ``day`` (assisted)."""
+    return session.exec(
+        select(VenueSession.id).join(VenueAttendance, VenueAttendance.session_id == VenueSession.id)
+        .where(VenueAttendance.user_id == user_id, VenueSession.course_slug == course_slug,
+               VenueSession.held_on == day)).first() is not None
 
 
 def done_lessons(*, session, user_id, course_slug):

@@ -1,0 +1,167 @@
+"""The administrators' dashboard, targets and API tokens."""
+from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
+                   stream_with_context, url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..content import get_catalog
+from ..db import get_session
+from ..models import Role
+from ..services import api_tokens, stats, targets
+from ..services.csv_export import csv_rows
+from ..services.errors import DomainError
+from ..services.stats import Filters
+from .charts import rate_bars, weekly_bars
+from .forms import RevokeForm, StatsFilterForm, TargetForm, TokenForm
+from .params import unit_params
+from .tables import TABLES, table_rows
+
+bp = Blueprint("admin", __name__)
+ADMIN_ROLES = {Role.commune_admin.value, Role.province_admin.value, Role.national_admin.value}
+
+
+@bp.before_request
+@login_required
+def require_admin():
+    if current_user.role not in ADMIN_ROLES:
+        abort(404)
+
+
+def filters_from(form):
+    course = form.course.data or None
+    if course and course not in get_catalog():
+        abort(404)
+    return Filters(course=course, date_from=form.date_from.data, date_to=form.date_to.data)
+
+
+def _filter_form():
+    form = StatsFilterForm(request.args)
+    form.course.choices = [("", _("All courses"))] + [(c.slug, c.title.get("vi"))
+                                                       for c in get_catalog()]
+    valid = form.validate()
+    return form, (filters_from(form) if valid else Filters(course=form.course.data or None))
+
+
+@bp.route("/stats")
+def dashboard():
+    db = get_session()
+    unit = stats.resolve_unit(session=db, user=current_user, **unit_params(request.args))
+    form, filters = _filter_form()
+    data = dashboard_data(db, unit, filters)
+    target_form = TargetForm()
+    target_form.unit.choices = [(f"{u.level}:{u.code}", u.name)
+                                for u in [unit] + [child for child, _f in data["breakdown"]]]
+    return render_template("admin/stats.html", unit=unit, form=form, target_form=target_form,
+                           **data, **_charts(data))
+
+
+def dashboard_data(db, unit, filters):
+    breakdown = stats.breakdown(session=db, unit=unit, filters=filters)
+    units = [unit] + [child for child, _f in breakdown]
+    goals = stats.targets_for(session=db, units=units)
+    ranked = sorted(((child, figures, goals.get((child.level, child.code)))
+                     for child, figures in breakdown),
+                    key=lambda row: -(row[1].trained / row[2]) if row[2] else 1)
+    return {
+        "headline": stats.headline(session=db, unit=unit, filters=filters),
+        "breakdown": breakdown, "ranked": ranked, "goal": goals.get((unit.level, unit.code)),
+        "courses": stats.per_course(session=db, unit=unit, filters=filters,
+                                    catalog=list(get_catalog())),
+        "weeks": stats.weekly(session=db, unit=unit, filters=filters),
+        "query": {k: v for k, v in request.args.items() if v},
+    }
+
+
+def _charts(data):
+    weeks = [(monday.strftime("%d/%m"), e, c) for monday, e, c in data["weeks"]]
+    return {
+        "trend_chart": weekly_bars("trend", _("Enrolments and completions per week"),
+                                   _("Weekly enrolments and completions over the last 26 "
+                                     "weeks; the same figures are in the table below."),
+                                   weeks, (_("Enrolments"), _("Completions"))),
+        "rate_chart": rate_bars("rates", _("Completion rate by unit"),
+                                _("Completions divided by enrolments for each unit one level "
+                                  "down; the table beside it has the figures."),
+                                [(child.name, f.completion_rate)
+                                 for child, f in data["breakdown"]][:60]),
+    }
+
+
+@bp.route("/stats.csv")
+def export():
+    """One table of the dashboard as CSV, streamed (UTF-8 with BOM, safe cells)."""
+    table = request.args.get("table", "breakdown")
+    if table not in TABLES:
+        abort(404)
+    db = get_session()
+    unit = stats.resolve_unit(session=db, user=current_user, **unit_params(request.args))
+    _form, filters = _filter_form()
+    header, rows = table_rows(table, db, unit, filters)
+    filename = f"digilit-{table}-{unit.kind}-{unit.code}.csv"
+    return Response(stream_with_context(csv_rows(header, rows)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/targets", methods=["POST"])
+def set_target():
+    db = get_session()
+    form = TargetForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for(".dashboard", **unit_params(request.args)))
+    level, _sep, code = (form.unit.data or "").partition(":")
+    unit = _target_unit(db, level, code)
+    try:
+        targets.set_target(session=db, actor=current_user, unit=unit,
+                           citizens=form.citizens.data)
+    except DomainError as error:
+        db.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.commit()
+        flash(_("Target saved for %(unit)s.", unit=unit.name), "success")
+    return redirect(url_for(".dashboard", **unit_params(request.args)))
+
+
+def _target_unit(db, level, code):
+    """The unit a target is for, checked against the caller's area (404 outside it)."""
+    if not level.isdigit() or not code.isdigit():
+        abort(404)
+    key = {stats.NATION: None, stats.PROVINCE: "province", stats.COMMUNE: "commune",
+           stats.TEAM: "team"}.get(int(level), "invalid")
+    if key == "invalid":
+        abort(404)
+    return stats.resolve_unit(session=db, user=current_user,
+                              **({key: int(code)} if key else {}))
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+def tokens():
+    db = get_session()
+    form, secret = TokenForm(), None
+    if form.validate_on_submit():
+        try:
+            _token, secret = api_tokens.create_token(session=db, creator=current_user,
+                                                     name=form.name.data)
+        except DomainError as error:
+            db.rollback()
+            form.name.errors.append(error.message)
+        else:
+            db.commit()
+    return render_template("admin/tokens.html", form=form, secret=secret,
+                           tokens=api_tokens.list_tokens(session=db, creator=current_user),
+                           revoke_form=RevokeForm())
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+def revoke(token_id):
+    if not RevokeForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    if not api_tokens.revoke_token(session=db, creator=current_user, token_id=token_id):
+        abort(404)
+    db.commit()
+    flash(_("The token is revoked."), "success")
+    return redirect(url_for(".tokens"))
