@@ -35,8 +35,8 @@ def extract_command():
 def update_command():
     """Extract, then merge new strings into every language's catalogue."""
     extract()
-    pybabel("update", "-i", POT, "-d", paths.TRANSLATIONS_DIR, "--no-fuzzy-matching",
-            "--omit-header")
+    # Keep each catalogue's header: it carries the language and its plural rule.
+    pybabel("update", "-i", POT, "-d", paths.TRANSLATIONS_DIR, "--no-fuzzy-matching")
 
 
 @translate_cli.command("compile")
