@@ -1,0 +1,112 @@
+"""Venue sessions: a team records an in-person session and who attended it.
+
+What an attendee does in the session's course on the day of the session counts as *assisted*
+learning (see ``team_progress.assisted_counts``). "The day" is a calendar day in Vietnam's
+time (UTC+7: Vietnam has kept one offset, without daylight saving, since 1975, so a fixed
+offset is exact and needs no time-zone database on the server or in SQL).
+"""
+from datetime import datetime, timedelta, timezone
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
+from sqlmodel import select
+
+from ..models import LessonProgress, TeamMember, User, VenueAttendance, VenueSession
+from ..models.timeutil import utcnow
+from . import rollup
+from .errors import DomainError
+
+VN_OFFSET_HOURS = 7
+VN_TZ = timezone(timedelta(hours=VN_OFFSET_HOURS), "ICT")
+MAX_PLACE = 200
+
+
+def vn_today(now=None):
+    """Today's date in Vietnam."""
+    return (now or utcnow()).astimezone(VN_TZ).date()
+
+
+def vn_date(moment):
+    """The calendar date in Vietnam of an aware ``datetime``."""
+    return moment.astimezone(VN_TZ).date() if moment is not None else None
+
+
+def vn_day_bounds(day):
+    """``[start, end)`` in UTC of the Vietnamese calendar day ``day``."""
+    start = datetime(day.year, day.month, day.day, tzinfo=VN_TZ).astimezone(timezone.utc)
+    return start, start + timedelta(days=1)
+
+
+def _clean_place(place):
+    place = " ".join((place or "").split())
+    if not place or len(place) > MAX_PLACE:
+        raise DomainError(_l("Write the place in 1 to %(n)d characters.", n=MAX_PLACE),
+                          field="place")
+    return place
+
+
+def record_session(*, session, team, actor, held_on, place, course_slug, attendee_ids,
+                   now=None):
+    """Record an in-person session of ``team`` and its attendees; returns the session.
+
+    Raises ``DomainError`` (with the form field at fault) when the date is missing or in the
+    future, the place is empty or too long, the course does not exist, or an attendee is not
+    a member of the team. Nothing is written then."""
+    from ..content import get_catalog
+
+    if held_on is None:
+        raise DomainError(_l("Choose the date of the session."), field="held_on")
+    if held_on > vn_today(now):
+        raise DomainError(_l("The session cannot be in the future."), field="held_on")
+    place = _clean_place(place)
+    if not course_slug or get_catalog().get(course_slug) is None:
+        raise DomainError(_l("Choose a course from the list."), field="course")
+    ids = sorted({int(i) for i in attendee_ids or ()})
+    if not ids:
+        raise DomainError(_l("Tick at least one member who attended."), field="attendees")
+    members = session.exec(select(func.count()).select_from(TeamMember).where(
+        TeamMember.team_id == team.id, TeamMember.user_id.in_(ids))).one()
+    if members != len(ids):
+        raise DomainError(_l("Only members of this team can be ticked as attendees."),
+                          field="attendees")
+    venue = VenueSession(team_id=team.id, held_on=held_on, place=place,
+                         course_slug=course_slug, created_by=actor.id)
+    session.add(venue)
+    session.flush()
+    for user_id in ids:
+        session.add(VenueAttendance(session_id=venue.id, user_id=user_id))
+    session.flush()
+    _count_newly_assisted(session, venue, ids)
+    return venue
+
+
+def _count_newly_assisted(session, venue, ids):
+    """Sessions are often recorded after the day: lessons the attendees already completed that
+    day in the course become assisted now, in the statistics rollups too, unless another
+    session of the same course and day already made them so."""
+    start, end = vn_day_bounds(venue.held_on)
+    already = (select(VenueAttendance.user_id)
+               .join(VenueSession, VenueSession.id == VenueAttendance.session_id)
+               .where(VenueSession.id != venue.id, VenueSession.held_on == venue.held_on,
+                      VenueSession.course_slug == venue.course_slug))
+    rows = session.exec(
+        select(User.province_code, User.commune_code, func.count())
+        .select_from(LessonProgress).join(User, User.id == LessonProgress.user_id)
+        .where(LessonProgress.user_id.in_(ids), LessonProgress.user_id.not_in(already),
+               LessonProgress.course_slug == venue.course_slug,
+               LessonProgress.completed_at >= start, LessonProgress.completed_at < end)
+        .group_by(User.province_code, User.commune_code)).all()
+    for province_code, commune_code, lessons in rows:
+        rollup.count(session=session, province_code=province_code, commune_code=commune_code,
+                     course_slug=venue.course_slug, when=start, lessons_assisted=lessons)
+
+
+def list_sessions(*, session, team, limit=100):
+    """``[(VenueSession, number of attendees)]`` of ``team``, the newest first."""
+    attendees = (select(func.count()).select_from(VenueAttendance)
+                 .where(VenueAttendance.session_id == VenueSession.id).scalar_subquery())
+    return session.exec(
+        select(VenueSession, attendees)
+        .where(VenueSession.team_id == team.id)
+        .order_by(VenueSession.held_on.desc(), VenueSession.id.desc())
+        .limit(limit)).all()
