@@ -20,8 +20,13 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
 
 install: $(VENV)/.installed
 
-install-test: install
+install-test: install node_modules/.package-lock.json
 	$(BIN)/pip install -q -r requirements-test.lock
+
+# axe-core for the accessibility tests (tests/browser/test_a11y.py), pinned in package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	command -v npm >/dev/null 2>&1 || bash scripts/install-system-deps.sh
+	npm ci --no-audit --no-fund
 
 translations: install
 	$(FLASK) translate compile
@@ -35,7 +40,7 @@ setup: install translations
 
 run: setup
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: install-test translations
 	bash scripts/install-system-deps.sh

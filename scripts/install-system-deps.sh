@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite needs, only where they are missing:
-# Debian's Chromium (driven by Playwright) and PostgreSQL (the second database of the suite).
+# Debian's Chromium (driven by Playwright), PostgreSQL (the second database of the suite) and
+# npm (installs axe-core, pinned in package-lock.json, for the accessibility tests).
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 fc-list 2>/dev/null | grep -qi "noto" || missing+=(fonts-noto-core)
+command -v npm >/dev/null 2>&1 || missing+=(npm)  # npm ci: axe-core for the a11y tests
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -4,6 +4,7 @@ from flask_babel import format_date, format_datetime, format_number, format_perc
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from . import assets
 from .content import localize
 from .db import get_session
 from .extensions import babel, csrf, login_manager
@@ -61,6 +62,9 @@ def template_globals():
 
 
 def init_app(app):
+    # First, so that its after-request hooks run last (after Flask-Login's, which looks at
+    # the session): fingerprinted static files, long caching, gzip.
+    assets.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -73,6 +77,7 @@ def init_app(app):
     from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
     from .learn.views import bp as learn_bp
+    from .offline import bp as offline_bp
     from .teams import views as team_views
 
     app.register_blueprint(learn_bp)
@@ -80,6 +85,7 @@ def init_app(app):
     app.register_blueprint(team_views.bp, url_prefix="/teams")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(api_bp)
+    app.register_blueprint(offline_bp)
     csrf.exempt(api_bp)  # read-only JSON; no form posts there
 
     app.before_request(remember_language)

@@ -23,4 +23,6 @@ def render_markdown(source):
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto", "tel"},
         link_rel="noopener noreferrer",
+        # Images wait until they are scrolled to: a lesson's text comes first on slow links.
+        set_tag_attribute_values={"img": {"loading": "lazy", "decoding": "async"}},
     )
