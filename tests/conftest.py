@@ -10,12 +10,14 @@ import shutil
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, text
 
-from digilit import create_app
-from digilit.db import get_session, make_engine, upgrade_database
+from digilit import create_app, paths
+from digilit.db import make_engine, upgrade_database
+from digilit.services import accounts
 from digilit.services.geo import import_geography
-from sqlmodel import Session
+from sqlmodel import Session, select
+from werkzeug.security import generate_password_hash
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 _counter = itertools.count()
@@ -93,10 +95,69 @@ def runner(app):
 
 
 @pytest.fixture
-def db(app):
-    """A session for arranging and checking data directly."""
-    with app.app_context():
-        yield get_session()
+def db(app, database_url):
+    """A session for arranging and checking data directly, beside the requests, not inside them.
+
+    It holds no app context: a request made while a test runs pushes its own, with its own
+    session and signed-in user, as in production (a pushed context would be reused by every
+    request, sharing ``g``: the cached user and the database session). It uses a plain engine:
+    on SQLite its reads run outside a transaction, so a check between two requests never holds
+    the write lock that the next POST's BEGIN IMMEDIATE waits for, and always sees what the
+    requests committed. Commit what you arrange; call ``db.expire_all()`` before re-reading
+    objects that a request changed.
+    """
+    engine = create_engine(database_url)
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _courses_read_once():
+    """The real courses are read once for the whole suite, not once per app (reading them
+    takes about half a second). Courses are immutable, so apps can share them; a test that
+    points COURSES_DIR at a folder of its own still gets that folder read."""
+    from digilit.content import catalog as catalog_module
+
+    build, cache = catalog_module.build_catalog, {}
+
+    def build_once(courses_dir):
+        key = str(courses_dir)
+        if key != str(paths.COURSES_DIR):
+            return build(courses_dir)
+        if key not in cache:
+            cache[key] = build(courses_dir)
+        return cache[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(catalog_module, "build_catalog", build_once)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(monkeypatch):
+    """New passwords are hashed with scrypt at a low cost: production's cost takes about 0.2 s a
+    hash, which would dominate the suite. Checking a password reads the cost from the stored
+    hash, so sign-in works unchanged; tests/auth/test_register.py checks production's cost."""
+    monkeypatch.setattr(accounts, "hash_password",
+                        lambda password: generate_password_hash(password, method="scrypt:1024:8:1"))
+
+
+@pytest.fixture
+def catalog(app):
+    """The running app's courses, to derive right and wrong answers from (never hard-coded)."""
+    return app.extensions["digilit.catalog"]
+
+
+@pytest.fixture
+def count(db):
+    """``count(Model, column=value, ...)``: rows in the database now."""
+    def count(model, **where):
+        statement = select(func.count()).select_from(model)
+        for column, value in where.items():
+            statement = statement.where(getattr(model, column) == value)
+        return db.exec(statement).one()
+    return count
 
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -138,3 +199,94 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+ATTEMPT_TOKEN_RE = re.compile(r'name="attempt_token" type="hidden" value="([^"]+)"')
+QUESTION_NAME_RE = re.compile(r'name="q-([^"]+)"')
+
+
+def question_order(page):
+    """Question ids in the order a quiz page shows them."""
+    return list(dict.fromkeys(QUESTION_NAME_RE.findall(page)))
+
+
+def correct_answers(course):
+    """``{question id: [choice ids]}`` that get every question right."""
+    return {q.id: list(q.correct_ids) if q.type == "order" else sorted(q.correct_ids)
+            for q in course.questions}
+
+
+def wrong_answer(question):
+    """A well-formed answer to ``question`` that is not right."""
+    ids = [choice.id for choice in question.choices]
+    if question.type == "order":
+        return list(reversed(ids))
+    if question.type == "multiple":
+        return ids if set(ids) != question.correct_ids else ids[:1]
+    return [next(cid for cid in ids if cid not in question.correct_ids)]
+
+
+def wrong_answers(course):
+    return {q.id: wrong_answer(q) for q in course.questions}
+
+
+class LearnActions:
+    """A learner's steps through the web pages, posted as a browser would post them."""
+
+    def __init__(self, client, catalog):
+        self._client = client
+        self._catalog = catalog
+
+    def course(self, slug="e-id"):
+        return self._catalog.get(slug)
+
+    def enroll(self, slug="e-id"):
+        return self._client.post(f"/courses/{slug}/enroll",
+                                 data={"csrf_token": csrf_token(self._client, f"/courses/{slug}")})
+
+    def complete(self, slug, lesson):
+        url = f"/courses/{slug}/lessons/{lesson}"
+        return self._client.post(url + "/complete",
+                                 data={"csrf_token": csrf_token(self._client, url)})
+
+    def complete_all(self, slug="e-id"):
+        for lesson in self.course(slug).lessons:
+            response = self.complete(slug, lesson.slug)
+            assert response.status_code == 302, response.status_code
+
+    def quiz_form(self, slug="e-id"):
+        """``(page, csrf token, attempt token)`` of a fresh quiz form."""
+        response = self._client.get(f"/courses/{slug}/quiz")
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        token = ATTEMPT_TOKEN_RE.search(page)
+        assert token, "the quiz is not open"
+        return page, CSRF_RE.search(page).group(1), token.group(1)
+
+    def submit(self, slug="e-id", answers=None, token=None, **extra):
+        """Post ``answers`` (``{question id: [choice ids] or "a,b"}``) on a quiz form."""
+        _page, csrf, fresh_token = self.quiz_form(slug)
+        data = {"csrf_token": csrf, "attempt_token": token or fresh_token, **extra}
+        data.update({f"q-{qid}": value for qid, value in (answers or {}).items()})
+        return self._client.post(f"/courses/{slug}/quiz", data=data)
+
+    def pass_course(self, slug="e-id"):
+        """Do every lesson and answer every question right; return the attempt's address."""
+        self.complete_all(slug)
+        response = self.submit(slug, correct_answers(self.course(slug)))
+        assert response.status_code == 302
+        assert "/attempts/" in response.headers["Location"]
+        return response.headers["Location"]
+
+
+@pytest.fixture
+def learn(client, catalog):
+    return LearnActions(client, catalog)
+
+
+@pytest.fixture
+def learner(auth):
+    """A registered learner (Hà Nội, Hoàn Kiếm), signed in on ``client``; returns the username."""
+    response = auth.register()
+    assert response.status_code == 302
+    return "lan2025"

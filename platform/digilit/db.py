@@ -6,6 +6,7 @@ transaction that later writes fails with "database is locked" whatever the timeo
 """
 import click
 from flask import current_app, g, has_request_context, request
+from flask.cli import with_appcontext
 from sqlalchemy import event
 from sqlmodel import Session, create_engine
 
@@ -82,10 +83,43 @@ def db_cli():
 
 
 @db_cli.command("upgrade")
+@with_appcontext
 def upgrade_command():
     """Create or migrate the database to the newest schema."""
     upgrade_database()
     click.echo("Database is up to date.")
+
+
+@db_cli.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(path):
+    """Write a consistent copy of the database to the new file PATH (the site may serve)."""
+    from . import backup
+
+    try:
+        target = backup.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path,
+                               current_app.config.get("PG_BIN_DIR"))
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backup written to {target}.")
+
+
+@db_cli.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def restore_command(path):
+    """Replace the database's data with the backup in PATH."""
+    from . import backup
+
+    get_engine().dispose()  # no pooled connection keeps the old state
+    try:
+        backup.restore(current_app.config["SQLALCHEMY_DATABASE_URI"], path,
+                       current_app.config.get("PG_BIN_DIR"))
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    get_engine().dispose()
+    click.echo(f"Restored from {path}. Run `db upgrade` if the backup is from an older release.")
 
 
 def init_app(app):

@@ -1,0 +1,174 @@
+"""The database rules: SQLite tuned for concurrency, writes that take the lock up front, and
+uniqueness kept by constraints rather than by code."""
+import sqlite3
+import threading
+import time
+from datetime import timezone
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from conftest import HANOI, HOAN_KIEM, PG_URL, csrf_token
+from digilit.models import Certificate, Enrolment, LessonProgress, QuizAttempt, User
+
+sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite connection settings")
+
+
+@pytest.fixture
+def engine(app):
+    return app.extensions["digilit.engine"]
+
+
+@pytest.fixture
+def statements(engine):
+    """Every SQL statement the app sends, in order."""
+    sent = []
+
+    def record(_conn, _cursor, statement, _params, _context, _executemany):
+        sent.append(statement.strip())
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield sent
+    event.remove(engine, "before_cursor_execute", record)
+
+
+@sqlite_only
+def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(engine):
+    with engine.connect() as connection:
+        pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+        assert pragma("journal_mode").lower() == "wal"
+        assert pragma("foreign_keys") == 1
+        assert pragma("busy_timeout") > 0
+
+
+@sqlite_only
+def test_a_post_request_begins_immediate_and_a_get_does_not(client, auth, statements):
+    auth.register()
+    token = csrf_token(client, "/courses/e-id")
+    statements.clear()
+    client.get("/courses/e-id")
+    begins = [s for s in statements if s.upper().startswith("BEGIN")]
+    assert begins and all(s.upper() == "BEGIN" for s in begins)
+    statements.clear()
+    response = client.post("/courses/e-id/enroll", data={"csrf_token": token})
+    assert response.status_code == 302
+    begins = [s for s in statements if s.upper().startswith("BEGIN")]
+    assert begins and all(s.upper() == "BEGIN IMMEDIATE" for s in begins)
+    # The lock is taken before anything is read or written in the transaction.
+    first = next(i for i, s in enumerate(statements) if s.upper().startswith("BEGIN"))
+    assert first == 0
+
+
+@sqlite_only
+def test_a_post_waits_for_the_write_lock_instead_of_failing(client, auth, database_url, count):
+    """Another connection holds the write lock: the POST waits for it, then succeeds."""
+    auth.register()
+    token = csrf_token(client, "/courses/e-id")
+    holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None,
+                             check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.5, holder.execute, args=("COMMIT",))
+    started = time.monotonic()
+    release.start()
+    try:
+        response = client.post("/courses/e-id/enroll", data={"csrf_token": token})
+    finally:
+        release.join()
+        holder.close()
+    assert response.status_code == 302
+    assert time.monotonic() - started >= 0.4  # it did wait for the other writer
+    assert count(Enrolment) == 1
+
+
+# --- uniqueness is a database constraint -----------------------------------------------------
+
+@pytest.fixture
+def session(engine):
+    with Session(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def user(session):
+    user = User(username="lan2025", full_name="Nguyễn Thị Lan", password_hash="x",
+                province_code=HANOI, commune_code=HOAN_KIEM)
+    session.add(user)
+    session.commit()
+    return user
+
+
+def insert_twice(session, make):
+    session.add(make())
+    session.commit()
+    session.add(make())
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
+
+
+def test_username_is_unique(session, user):
+    insert_twice(session, lambda: User(username="hoa2025", full_name="Hoa", password_hash="x"))
+
+
+def test_one_enrolment_per_learner_and_course(session, user):
+    insert_twice(session, lambda: Enrolment(user_id=user.id, course_slug="e-id"))
+    assert len(session.exec(select(Enrolment)).all()) == 1
+
+
+def test_one_progress_row_per_lesson(session, user):
+    insert_twice(session, lambda: LessonProgress(user_id=user.id, course_slug="e-id",
+                                                 lesson_slug="vneid-basics"))
+
+
+def test_attempt_tokens_are_unique(session, user):
+    insert_twice(session, lambda: QuizAttempt(
+        token="same-token", user_id=user.id, course_slug="e-id", course_version=1, score=1,
+        max_score=1, percent=100, passed=True, answers="{}"))
+
+
+def test_one_certificate_per_learner_and_course(session, user):
+    attempt = QuizAttempt(token="t1", user_id=user.id, course_slug="e-id", course_version=1,
+                          score=1, max_score=1, percent=100, passed=True, answers="{}")
+    session.add(attempt)
+    session.commit()
+    codes = iter(["AAAA-BBBB-CCCC-DDDD", "EEEE-FFFF-GGGG-HHHH"])
+    insert_twice(session, lambda: Certificate(code=next(codes), user_id=user.id,
+                                              course_slug="e-id", attempt_id=attempt.id,
+                                              percent=100))
+
+
+def test_certificate_codes_are_unique(session, user):
+    attempt = QuizAttempt(token="t1", user_id=user.id, course_slug="e-id", course_version=1,
+                          score=1, max_score=1, percent=100, passed=True, answers="{}")
+    session.add(attempt)
+    session.commit()
+    slugs = iter(["e-id", "cybersecurity"])
+    insert_twice(session, lambda: Certificate(code="AAAA-BBBB-CCCC-DDDD", user_id=user.id,
+                                              course_slug=next(slugs), attempt_id=attempt.id,
+                                              percent=100))
+
+
+def test_foreign_keys_are_enforced(session):
+    session.add(Enrolment(user_id=999999, course_slug="e-id"))
+    with pytest.raises(IntegrityError):
+        session.commit()
+
+
+def test_times_are_stored_and_read_back_in_utc(session, user):
+    session.expire_all()
+    created = session.get(User, user.id).created_at
+    assert created.tzinfo is not None
+    assert created.utcoffset() == timezone.utc.utcoffset(None)
+
+
+def test_healthz_reaches_the_database(client, monkeypatch, app):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    engine = app.extensions["digilit.engine"]
+    engine.dispose()
+    monkeypatch.setattr(engine.pool, "connect",
+                        lambda: (_ for _ in ()).throw(RuntimeError("database down")))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable"}
