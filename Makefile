@@ -57,5 +57,14 @@ bench: install-test translations
 	bash scripts/install-system-deps.sh
 	$(BIN)/python -m bench
 
+# Learners taking the quiz under load, then while gunicorn workers are killed (bench/load.py):
+# SQLite and PostgreSQL, 200 clients, 300 s per phase (about 25 minutes). Override with e.g.
+#   make bench-load BENCH_LOAD_ARGS="--database sqlite --seconds 20 --clients 20"
+.PHONY: bench-load
+BENCH_LOAD_ARGS ?=
+bench-load: install translations
+	bash scripts/install-system-deps.sh
+	$(BIN)/python -m bench.load $(BENCH_LOAD_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache

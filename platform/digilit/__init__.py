@@ -14,10 +14,12 @@ def create_app(test_config=None):
     os.makedirs(app.instance_path, exist_ok=True)
     configure(app, test_config)
 
-    from . import cli, content, db, errors, web
+    from . import audit, cli, content, db, errors, session_guard, web
 
     db.init_app(app)
     content.init_app(app)
+    audit.init_app(app)
+    session_guard.init_app(app)  # before the blueprints' hooks, which read current_user
     web.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

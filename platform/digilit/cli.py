@@ -1,5 +1,5 @@
-"""Command-line groups: ``geo``, ``users`` and ``demo`` (``db`` and ``courses`` live next to
-the resources they manage)."""
+"""Command-line groups: ``geo``, ``users``, ``stats`` and ``demo`` (``db`` and ``courses`` live
+next to the resources they manage)."""
 import sys
 
 import click
@@ -53,6 +53,23 @@ def users_create(role, username, full_name, province_code, commune_code):
     click.echo(f"Created {user.role} '{user.username}' (id {user.id}).")
 
 
+@click.group("stats")
+def stats_cli():
+    """Administrators' figures."""
+
+
+@stats_cli.command("rebuild")
+@with_appcontext
+def stats_rebuild():
+    """Recompute every rollup from the raw tables (after a bulk load, or to repair drift)."""
+    from .services.rollup_rebuild import rebuild_rollups
+
+    session = get_session()
+    rebuild_rollups(session=session)
+    session.commit()
+    click.echo("Statistics rebuilt.")
+
+
 def init_app(app):
     from .demo import demo_cli
     from .translate import translate_cli
@@ -60,4 +77,5 @@ def init_app(app):
     app.cli.add_command(geo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(stats_cli)
     app.cli.add_command(translate_cli)

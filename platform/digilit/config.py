@@ -24,6 +24,18 @@ class DefaultConfig:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024 + 64 * 1024
     SEND_FILE_MAX_AGE_DEFAULT = 3600
+    # A signed-in session ends after 2 hours without a request, and 12 hours after sign-in.
+    SESSION_IDLE_TIMEOUT = 2 * 3600
+    SESSION_ABSOLUTE_TIMEOUT = 12 * 3600
+    # Counted in the database, so they hold across workers and app nodes.
+    LOGIN_MAX_FAILURES = 5  # per account within THROTTLE_WINDOW: then locked that long
+    LOGIN_FAILURES_PER_ADDRESS = 20  # failed sign-ins per network address
+    REGISTRATIONS_PER_ADDRESS = 10
+    THROTTLE_WINDOW = 15 * 60
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted.
+    TRUSTED_PROXIES = 0
+    PREFERRED_URL_SCHEME = "http"  # "https" also makes every cookie Secure
+    PG_BIN_DIR = None  # where pg_dump and pg_restore are, if not found by themselves
 
 
 def normalise_database_url(url):
@@ -57,6 +69,7 @@ def configure(app, test_config=None):
             app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
         if os.environ.get("SECRET_KEY"):
             app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+        _from_environment(app)
     else:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
@@ -64,3 +77,15 @@ def configure(app, test_config=None):
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    if app.config["PREFERRED_URL_SCHEME"] == "https":
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
+
+
+def _from_environment(app):
+    """Deployment settings that may come from the environment."""
+    if os.environ.get("PREFERRED_URL_SCHEME") in ("http", "https"):
+        app.config["PREFERRED_URL_SCHEME"] = os.environ["PREFERRED_URL_SCHEME"]
+    if os.environ.get("TRUSTED_PROXIES", "").isdigit():
+        app.config["TRUSTED_PROXIES"] = int(os.environ["TRUSTED_PROXIES"])
+    if os.environ.get("PG_BIN_DIR"):
+        app.config["PG_BIN_DIR"] = os.environ["PG_BIN_DIR"]

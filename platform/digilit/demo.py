@@ -1,19 +1,18 @@
 """``flask demo seed``: demo accounts for every role, and optionally a synthetic population."""
 import random
 import secrets
-from datetime import timedelta
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, insert
+from sqlalchemy import text
 from sqlmodel import select
 
 from .content import get_catalog
 from .db import get_session
-from .models import Commune, Enrolment, LessonProgress, User
-from .models.timeutil import utcnow
+from .demo_population import seed_population
+from .models import Commune, User
 from .services import accounts
 from .services.rollup_rebuild import rebuild_rollups
 
@@ -58,35 +57,22 @@ def seed_demo_accounts(session):
     return saved
 
 
-def seed_learners(session, count, rng):
-    """Add ``count`` synthetic learners over every commune, with enrolments and progress."""
-    communes = session.exec(select(Commune.code, Commune.province_code)).all()
-    courses = list(get_catalog())
-    start = session.exec(select(func.coalesce(func.max(User.id), 0))).one()
-    now = utcnow()
-    for offset in range(0, count, 2000):
-        batch = range(start + offset + 1, start + min(offset + 2000, count) + 1)
-        users, enrolments, lessons = [], [], []
-        for user_id in batch:
-            commune, province = rng.choice(communes)
-            users.append(dict(id=user_id, username=f"learner{user_id}", full_name=f"Học viên "
-                              f"{user_id}", password_hash=UNUSABLE_PASSWORD, role="learner",
-                              province_code=province, commune_code=commune, created_at=now,
-                              session_version=1, must_change_password=False))
-            for course in rng.sample(courses, rng.randint(0, len(courses))):
-                done = rng.randint(0, len(course.lessons))
-                when = now - timedelta(days=rng.randint(0, 180))
-                enrolments.append(dict(
-                    user_id=user_id, course_slug=course.slug, province_code=province,
-                    commune_code=commune, enrolled_at=when, last_activity_at=when,
-                    completed_at=when if done == len(course.lessons) and rng.random() < .7
-                    else None))
-                lessons += [dict(user_id=user_id, course_slug=course.slug, lesson_slug=l.slug,
-                                 completed_at=when) for l in course.lessons[:done]]
-        for model, rows in ((User, users), (Enrolment, enrolments), (LessonProgress, lessons)):
-            if rows:
-                session.execute(insert(model), rows)
-    session.flush()
+def seed_learners(session, count, rng, progress=None):
+    """Add ``count`` synthetic learners over every commune, with teams, enrolments, lessons,
+    attempts and certificates (see ``demo_population``); return the rows written per table.
+    The rollups are not touched: call ``rebuild_rollups`` afterwards."""
+    communes = session.exec(select(Commune.code, Commune.province_code)
+                            .order_by(Commune.code)).all()
+    leader = session.exec(select(User).where(User.username == "demoleader",
+                                             User.role == "team_leader")).first()
+    extra_leaders = {leader.commune_code: [leader.id]} if leader else {}
+    return seed_population(session=session, learners=count, rng=rng, courses=get_catalog(),
+                           communes=communes, extra_leaders=extra_leaders, progress=progress)
+
+
+def analyze(session):
+    """Fresh planner statistics after a bulk load."""
+    session.execute(text("ANALYZE"))
 
 
 @click.group("demo")
@@ -104,8 +90,12 @@ def seed_command(learners, random_seed):
     session = get_session()
     passwords = seed_demo_accounts(session)
     if learners:
-        seed_learners(session, learners, random.Random(random_seed))
+        seed_learners(session, learners, random.Random(random_seed),
+                      progress=lambda done, total: click.echo(f"  {done}/{total} learners",
+                                                              err=True))
+        analyze(session)  # good plans for the rebuild's aggregates
         rebuild_rollups(session=session)
+        analyze(session)
     session.commit()
     click.echo("Demo accounts (username / password):")
     for username, role, _name in DEMO_ACCOUNTS:

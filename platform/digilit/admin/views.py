@@ -4,6 +4,7 @@ from flask import (Blueprint, Response, abort, flash, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import audit
 from ..content import get_catalog
 from ..db import get_session
 from ..models import Role
@@ -12,12 +13,14 @@ from ..services.csv_export import csv_rows
 from ..services.errors import DomainError
 from ..services.stats import Filters
 from .charts import rate_bars, weekly_bars
+from .formatting import formatters
 from .forms import RevokeForm, StatsFilterForm, TargetForm, TokenForm
-from .params import unit_params
+from .params import parse_code, unit_params
 from .tables import TABLES, table_rows
 
 bp = Blueprint("admin", __name__)
 ADMIN_ROLES = {Role.commune_admin.value, Role.province_admin.value, Role.national_admin.value}
+PAGE_ARGS = ("province", "commune", "team", "course", "date_from", "date_to")
 
 
 @bp.before_request
@@ -35,24 +38,30 @@ def filters_from(form):
 
 
 def _filter_form():
+    """The filter form and its filters; an unknown course is a 404 whatever the dates, and
+    bad dates are shown beside their field and left out of the figures."""
     form = StatsFilterForm(request.args)
     form.course.choices = [("", _("All courses"))] + [(c.slug, c.title.get("vi"))
                                                        for c in get_catalog()]
     valid = form.validate()
-    return form, (filters_from(form) if valid else Filters(course=form.course.data or None))
+    filters = filters_from(form)
+    return form, filters if valid else Filters(course=filters.course)
 
 
 @bp.route("/stats")
 def dashboard():
-    db = get_session()
+    return _render_dashboard(get_session())
+
+
+def _render_dashboard(db, target_form=None, status=200):
     unit = stats.resolve_unit(session=db, user=current_user, **unit_params(request.args))
     form, filters = _filter_form()
     data = dashboard_data(db, unit, filters)
-    target_form = TargetForm()
+    target_form = target_form or TargetForm(formdata=None)
     target_form.unit.choices = [(f"{u.level}:{u.code}", u.name)
                                 for u in [unit] + [child for child, _f in data["breakdown"]]]
     return render_template("admin/stats.html", unit=unit, form=form, target_form=target_form,
-                           **data, **_charts(data))
+                           **data, **_charts(data), **formatters()), status
 
 
 def dashboard_data(db, unit, filters):
@@ -98,43 +107,49 @@ def export():
     _form, filters = _filter_form()
     header, rows = table_rows(table, db, unit, filters)
     filename = f"digilit-{table}-{unit.kind}-{unit.code}.csv"
+    audit.event("export", kind=f"stats_{table}", unit=f"{unit.kind}:{unit.code}")
     return Response(stream_with_context(csv_rows(header, rows)), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @bp.route("/targets", methods=["POST"])
 def set_target():
+    """Set the target of the unit chosen (the page's unit or one below it, within the
+    caller's area: a 404 otherwise). A bad number is the dashboard again, with the message
+    beside the field, and nothing written."""
     db = get_session()
     form = TargetForm()
-    if not form.validate_on_submit():
-        if "csrf_token" in form.errors:
-            abort(400)
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
-        return redirect(url_for(".dashboard", **unit_params(request.args)))
-    level, _sep, code = (form.unit.data or "").partition(":")
-    unit = _target_unit(db, level, code)
-    try:
-        targets.set_target(session=db, actor=current_user, unit=unit,
-                           citizens=form.citizens.data)
-    except DomainError as error:
-        db.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.commit()
-        flash(_("Target saved for %(unit)s.", unit=unit.name), "success")
-    return redirect(url_for(".dashboard", **unit_params(request.args)))
+    if not form.validate_on_submit() and "csrf_token" in form.errors:
+        abort(400)
+    unit = _target_unit(db, form.unit.data or "")
+    if not form.errors:
+        try:
+            targets.set_target(session=db, actor=current_user, unit=unit,
+                               citizens=form.citizens.data)
+        except DomainError as error:
+            db.rollback()
+            form.citizens.errors = [error.message]
+        else:
+            db.commit()
+            flash(_("Target saved for %(unit)s.", unit=unit.name), "success")
+            return redirect(url_for(".dashboard", **{
+                k: v for k, v in request.args.items() if k in PAGE_ARGS}))
+    return _render_dashboard(db, target_form=form, status=422)
 
 
-def _target_unit(db, level, code):
-    """The unit a target is for, checked against the caller's area (404 outside it)."""
-    if not level.isdigit() or not code.isdigit():
-        abort(404)
+def _target_unit(db, value):
+    """The unit a target is for (``"<level>:<code>"``), checked against the caller's area:
+    a 404 outside it, for an unknown unit or a malformed value."""
+    level, _sep, code = value.partition(":")
+    level, code = parse_code(level), parse_code(code)
     key = {stats.NATION: None, stats.PROVINCE: "province", stats.COMMUNE: "commune",
-           stats.TEAM: "team"}.get(int(level), "invalid")
-    if key == "invalid":
+           stats.TEAM: "team"}.get(level, "invalid")
+    if key == "invalid" or code is None:
         abort(404)
-    return stats.resolve_unit(session=db, user=current_user,
-                              **({key: int(code)} if key else {}))
+    unit = stats.resolve_unit(session=db, user=current_user, **({key: code} if key else {}))
+    if (unit.level, unit.code) != (level, code):
+        abort(404)  # "0:0" resolves to the caller's own area, which is not the nation
+    return unit
 
 
 @bp.route("/tokens", methods=["GET", "POST"])

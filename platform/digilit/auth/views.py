@@ -1,12 +1,14 @@
 """Registration, sign-in and sign-out."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (Blueprint, current_app, flash, jsonify, redirect, render_template, request,
+                   session, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from .. import audit
 from ..db import get_session
-from ..services import accounts, geo
+from ..services import accounts, geo, signin
 from ..services.errors import DomainError
 from .forms import ChangePasswordForm, LoginForm, LogoutForm, RegistrationForm, optional_int
 
@@ -32,20 +34,43 @@ def register():
         return render_template("auth/register.html", form=form)
     if form.validate_on_submit():
         db = get_session()
-        try:
-            user = accounts.create_user(
-                session=db, username=form.username.data, full_name=form.full_name.data,
-                password=form.password.data, province_code=form.province.data,
-                commune_code=form.commune.data)
-        except DomainError as error:
-            db.rollback()
-            getattr(form, error.field or "username").errors.append(error.message)
-        else:
-            db.commit()
+        if signin.registration_blocked(session=db, address=request.remote_addr):
+            audit.event("register", "throttled")
+            flash(_too_many(), "error")
+            return render_template("auth/register.html", form=form), 429
+        user = _create_account(db, form)
+        if user is not None:
             _start_session(user)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.full_name), "success")
             return redirect(url_for("learn.catalogue"))
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
+
+
+def _limits():
+    return signin.Limits.from_config(current_app.config)
+
+
+def _too_many():
+    # The message names the default window (THROTTLE_WINDOW, 15 minutes).
+    return _("Too many attempts from this network. Please wait 15 minutes and try again.")
+
+
+def _create_account(db, form):
+    """The new account, or None with the message beside its field; either way the attempt is
+    counted against the client's address and committed."""
+    try:
+        user = accounts.create_user(
+            session=db, username=form.username.data, full_name=form.full_name.data,
+            password=form.password.data, province_code=form.province.data,
+            commune_code=form.commune.data)
+    except DomainError as error:
+        db.rollback()
+        getattr(form, error.field or "username").errors.append(error.message)
+        user = None
+    signin.count_registration(session=db, address=request.remote_addr, limits=_limits())
+    db.commit()
+    audit.event("register", "success" if user else "failure", user_id=user.id if user else None)
+    return user
 
 
 @bp.route("/communes")
@@ -80,13 +105,23 @@ def _safe_next(target):
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(session=get_session(), username=form.username.data,
-                                     password=form.password.data)
-        if user is not None:
-            _start_session(user)
-            if user.must_change_password:
+        db = get_session()
+        # The attempt is counted and committed before the password is hashed, so that no
+        # database lock is held while hashing (see ``signin.sign_in``).
+        attempt = signin.sign_in(session=db, username=form.username.data,
+                                 password=form.password.data, address=request.remote_addr,
+                                 limits=_limits(), checkpoint=db.commit)
+        db.commit()  # the counters are kept whatever the outcome
+        audit.event("login", attempt.outcome, user_id=attempt.user_id)
+        if attempt.ok:
+            _start_session(attempt.user)
+            if attempt.user.must_change_password:
                 return redirect(url_for(".change_password"))
             return redirect(_safe_next(request.args.get("next")) or url_for("learn.me"))
+        if attempt.outcome == signin.THROTTLED:
+            form.password.errors.append(_too_many())
+            return render_template("auth/login.html", form=form), 429
+        # Wrong password, unknown user, locked account: one message, one status.
         form.password.errors.append(_("Wrong username or password."))
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
 
@@ -96,6 +131,11 @@ def login():
 def logout():
     form = LogoutForm()
     if form.validate_on_submit():
+        db = get_session()
+        # A copy of this session's cookie is worth nothing from now on.
+        accounts.end_sessions(session=db, user=current_user._get_current_object())
+        db.commit()
+        audit.event("logout", user_id=current_user.id)
         lang = session.get("lang")
         logout_user()
         session.clear()
@@ -107,7 +147,7 @@ def logout():
 
 @bp.app_context_processor
 def logout_form():
-    return {"logout_form": LogoutForm() if current_user.is_authenticated else None}
+    return {"logout_form": LogoutForm(formdata=None) if current_user.is_authenticated else None}
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -125,6 +165,7 @@ def change_password():
             form.password.errors.append(error.message)
         else:
             db.commit()
+            audit.event("password_change", user_id=user.id)
             _start_session(user)  # the new session version: other sessions are now ended
             flash(_("Your password is saved."), "success")
             return redirect(url_for("learn.me"))

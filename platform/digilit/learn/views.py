@@ -10,6 +10,7 @@ from ..db import get_session
 from ..models import QuizAttempt, User
 from ..services import certificates, grading, progress
 from ..services.errors import DomainError
+from .data_forms import DeleteAccountForm
 from .forms import CompleteLessonForm, EnrollForm, QuizForm
 from .qr import qr_svg
 
@@ -136,6 +137,11 @@ def result(slug, attempt_id):
 @bp.route("/me")
 @login_required
 def me():
+    return render_me()
+
+
+def render_me(delete_form=None, status=200):
+    """The learner's page; ``delete_form`` brings back a failed account deletion's message."""
     db = get_session()
     rows = []
     for course in get_catalog():
@@ -143,7 +149,8 @@ def me():
                                          with_attempts=True)
         if state.enrolment is not None or state.done:
             rows.append(state)
-    return render_template("learn/me.html", rows=rows)
+    return render_template("learn/me.html", rows=rows,
+                           delete_form=delete_form or DeleteAccountForm()), status
 
 
 @bp.route("/certificates/<code>")

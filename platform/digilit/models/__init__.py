@@ -20,18 +20,22 @@ or phone: they get a readable username and a one-time PIN (hashed, expiring) and
 password at first sign-in. A ``VenueSession`` records an in-person session; what its attendees
 do that day in its course counts as assisted learning.
 
-Administrators' figures come from ``StatDaily`` rollups (per unit, course and day), kept in the
-same transaction as the progress they count; ``Target`` holds a unit's training target and
+Administrators' figures come from ``StatDaily`` rollups (per unit, course and day) and their
+all-time sums ``StatTotal``, kept in the same transaction as the progress they count; ``Target`` holds a unit's training target and
 ``ApiToken`` the hashed read-only tokens of machine clients.
+
+``Throttle`` counts failed sign-ins per account and attempts per network address, so that
+lockouts hold across workers and app nodes.
 """
 from .accounts import ROLES, Role, User
 from .geo import Commune, Province
 from .learning import Certificate, Enrolment, LessonProgress, QuizAttempt
-from .stats import ApiToken, StatDaily, Target
+from .security import Throttle
+from .stats import ApiToken, StatDaily, StatTotal, Target
 from .teams import ImportBatch, Team, TeamLeader, TeamMember, VenueAttendance, VenueSession
 
 __all__ = [
     "ROLES", "Role", "User", "Province", "Commune",
     "Enrolment", "LessonProgress", "QuizAttempt", "Certificate",
-    "StatDaily", "Target", "ApiToken", "Team", "TeamLeader", "TeamMember", "ImportBatch", "VenueSession", "VenueAttendance",
+    "StatDaily", "StatTotal", "Target", "ApiToken", "Throttle", "Team", "TeamLeader", "TeamMember", "ImportBatch", "VenueSession", "VenueAttendance",
 ]

@@ -11,7 +11,21 @@ NATION, PROVINCE, COMMUNE, TEAM = 0, 1, 2, 3  # unit levels
 NATION_CODE = 0
 
 
-class StatDaily(SQLModel, table=True):
+class StatCounters(SQLModel):
+    """The counters kept per unit and course (not a table)."""
+
+    learners: int = 0
+    trained: int = 0  # learners completing their first course
+    enrolments: int = 0
+    completions: int = 0
+    attempts: int = 0
+    passes: int = 0
+    certificates: int = 0
+    lessons: int = 0
+    lessons_assisted: int = 0
+
+
+class StatDaily(StatCounters, table=True):
     """Counters per unit (nation, province, commune), course and day (Vietnam time).
 
     Kept up to date in the same transaction as the event they count, so that any dashboard
@@ -29,15 +43,23 @@ class StatDaily(SQLModel, table=True):
     parent_code: int
     course_slug: str = Field(default="", max_length=64)
     day: date
-    learners: int = 0
-    trained: int = 0  # learners completing their first course
-    enrolments: int = 0
-    completions: int = 0
-    attempts: int = 0
-    passes: int = 0
-    certificates: int = 0
-    lessons: int = 0
-    lessons_assisted: int = 0
+
+
+class StatTotal(StatCounters, table=True):
+    """The same counters since the beginning, per unit and course: what a dashboard without
+    dates adds up (a few rows per unit, however long the campaign has run). Kept in the same
+    upsert as ``StatDaily``; equal to the sum of a unit's ``StatDaily`` rows."""
+
+    __tablename__ = "stat_total"
+    __table_args__ = (
+        UniqueConstraint("level", "unit_code", "course_slug", name="uq_stat_total"),
+        Index("ix_stat_total_parent", "level", "parent_code", "unit_code"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    level: int
+    unit_code: int
+    parent_code: int
+    course_slug: str = Field(default="", max_length=64)
 
 
 class Target(SQLModel, table=True):

@@ -2,14 +2,18 @@
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from .timeutil import utcnow
 
 
 class Team(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("commune_code", "name", name="uq_team_commune_name"),)
+    __table_args__ = (
+        UniqueConstraint("commune_code", "name", name="uq_team_commune_name"),
+        # The name check ignores letter case: so does the database (SQL lower()).
+        Index("uq_team_commune_lower_name", "commune_code", text("lower(name)"), unique=True),
+    )
     id: Optional[int] = Field(default=None, primary_key=True)
     name: str = Field(max_length=100)
     commune_code: int = Field(foreign_key="commune.code", index=True)

@@ -10,16 +10,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import Commune, Province, Role, User
 from ..models.timeutil import utcnow
-from . import rollup
+from . import passwords, rollup, throttle
 from .db_helpers import insert_once
 from .errors import DomainError
 
 USERNAME_RE = re.compile(r"^[a-z0-9]{3,32}$")
 PHONE_RE = re.compile(r"^(?:\+84|84|0)(\d{9})$")
-MIN_PASSWORD = 8
-MAX_PASSWORD = 1024  # refused above this, never truncated
-# Compared against when the user does not exist, so that both cases cost the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-0000")
+MIN_PASSWORD = passwords.MIN_LENGTH
+MAX_PASSWORD = passwords.MAX_LENGTH  # refused above this, never truncated
 
 
 def normalise_username(raw):
@@ -45,11 +43,9 @@ def normalise_phone(raw):
 
 
 def check_password(password):
-    if len(password or "") < MIN_PASSWORD:
-        raise DomainError(_l("The password needs at least %(n)d characters.", n=MIN_PASSWORD),
-                          field="password")
-    if len(password) > MAX_PASSWORD:
-        raise DomainError(_l("The password is too long."), field="password")
+    """The password normalised to NFC, if the rules allow it (see ``passwords``); raises
+    ``DomainError`` otherwise."""
+    return passwords.check_policy(password)
 
 
 def hash_password(password):
@@ -90,7 +86,7 @@ def create_user(*, session, username, full_name, password, role=Role.learner,
     full_name = " ".join((full_name or "").split())
     if not full_name or len(full_name) > 120:
         raise DomainError(_l("Write a name of 1 to 120 characters."), field="full_name")
-    check_password(password)
+    password = check_password(password)
     province_code, commune_code = _check_area(session, role, province_code, commune_code)
     if session.exec(select(User.id).where(User.username == username)).first() is not None:
         raise DomainError(_l("This username is taken."), field="username")
@@ -104,22 +100,61 @@ def create_user(*, session, username, full_name, password, role=Role.learner,
     return user
 
 
+def username_key(raw):
+    """The normalised username, or None if ``raw`` cannot be one."""
+    try:
+        return normalise_username(raw)
+    except DomainError:
+        return None
+
+
+def find_user(*, session, username):
+    """The account with this (normalised) username, or None."""
+    if not username:
+        return None
+    return session.exec(select(User).where(User.username == username)).first()
+
+
+def _matches(user, password):
+    """Both the password and the PIN are checked for everyone, so that an unknown user, a wrong
+    password and an account with or without a PIN cost the same two hash checks."""
+    usable = user is not None and user.password_hash != UNUSABLE_PASSWORD
+    has_pin = user is not None and bool(user.pin_hash)
+    by_password = check_password_hash(user.password_hash if usable else _DUMMY_HASH, password)
+    by_pin = check_password_hash(user.pin_hash if has_pin else _DUMMY_PIN_HASH, password)
+    return (usable and by_password) or (has_pin and by_pin and pin_unexpired(user))
+
+
+_LOOK_UP = object()
+
+
+def check_credentials(*, session, username, password, user=_LOOK_UP):
+    """``(user or None, valid)``: the account named (if it exists) and whether ``password`` is
+    its password or its unexpired PIN. Takes the same time whichever of these holds.
+    ``user``, when given, is the account already read for ``username`` (or None): nothing is
+    read then, so the slow hashing can run outside any transaction."""
+    if user is _LOOK_UP:
+        user = find_user(session=session, username=username_key(username))
+    if len(password or "") > MAX_PASSWORD:
+        return user, False
+    nfc = passwords.normalise(password)
+    # Hashes made before passwords were normalised hold the password as typed.
+    candidates = [nfc] if nfc == (password or "") else [nfc, password]
+    return user, any(_matches(user, candidate) for candidate in candidates)
+
+
 def authenticate(*, session, username, password):
     """The user for these credentials, or None; unknown user and wrong password look alike."""
-    try:
-        username = normalise_username(username)
-    except DomainError:
-        username = None
-    user = None
-    if username:
-        user = session.exec(select(User).where(User.username == username)).first()
-    if len(password or "") > MAX_PASSWORD:
-        return None
-    usable = user is not None and user.password_hash != UNUSABLE_PASSWORD
-    valid = check_password_hash(user.password_hash if usable else _DUMMY_HASH, password or "")
-    if user is not None and not valid and user.pin_hash:
-        valid = pin_is_valid(user, password or "")
-    return user if (user is not None and valid) else None
+    user, valid = check_credentials(session=session, username=username, password=password)
+    return user if valid else None
+
+
+def end_sessions(*, session, user):
+    """End every open session of ``user`` (sign-out everywhere)."""
+    user.session_version += 1
+    session.add(user)
+    session.flush()
+    return user
 
 
 def load_user(*, session, token):
@@ -143,6 +178,9 @@ PIN_LIFETIME_DAYS = 14
 # thousand people in seconds. Real passwords keep the full-strength hash above.
 PIN_HASH_METHOD = "scrypt:4096:8:1"
 UNUSABLE_PASSWORD = "!"
+# Compared against when there is no such user or no PIN, so that every case costs the same.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-0000", method="scrypt")
+_DUMMY_PIN_HASH = generate_password_hash("000000", method=PIN_HASH_METHOD)
 
 
 def new_pin():
@@ -184,18 +222,26 @@ def allocate_usernames(*, session, full_names):
     return result
 
 
-def pin_is_valid(user, pin):
+def pin_unexpired(user):
+    """Whether ``user`` has a PIN that has not expired."""
     if not user.pin_hash or user.pin_expires_at is None:
         return False
     expires = user.pin_expires_at
     if expires.tzinfo is None:
         expires = expires.replace(tzinfo=timezone.utc)
-    return expires > utcnow() and check_password_hash(user.pin_hash, pin)
+    return expires > utcnow()
+
+
+def pin_is_valid(user, pin):
+    """Whether ``pin`` is the user's unexpired one-time PIN."""
+    return pin_unexpired(user) and check_password_hash(user.pin_hash, pin)
 
 
 def set_new_pin(*, session, user):
     """Give ``user`` a fresh one-time PIN (returned once, stored hashed); the old password and
-    every open session of theirs stop working, and a new password is due at sign-in."""
+    every open session of theirs stop working, a sign-in lock on the account is lifted, and a
+    new password is due at sign-in."""
+    throttle.clear(session=session, scope=throttle.ACCOUNT, value=user.username)
     pin = new_pin()
     user.pin_hash = hash_pin(pin)
     user.pin_expires_at = utcnow() + timedelta(days=PIN_LIFETIME_DAYS)
@@ -209,7 +255,7 @@ def set_new_pin(*, session, user):
 
 def change_password(*, session, user, password):
     """Set a new password; the PIN is spent and other sessions end."""
-    check_password(password)
+    password = check_password(password)
     user.password_hash = hash_password(password)
     user.pin_hash = None
     user.pin_expires_at = None

@@ -1,12 +1,11 @@
 """Value objects shared by the statistics services: units, filters and figures."""
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Optional
 
 from ..models.stats import COMMUNE, NATION, PROVINCE, TEAM
-from .rollup import COUNTERS, VIETNAM
+from .rollup import COUNTERS, COURSE_FREE  # noqa: F401 - COURSE_FREE is part of this API
 
-COURSE_FREE = ("learners", "trained")  # counted once per person, not per course
 LEVEL_NAMES = {NATION: "nation", PROVINCE: "province", COMMUNE: "commune", TEAM: "team"}
 
 
@@ -60,13 +59,3 @@ class Figures:
 
 def _ratio(part, whole):
     return round(part / whole, 4) if whole else 0.0
-
-
-def utc_bounds(filters):
-    """The filters' local dates as UTC datetimes ``[start, end)`` for raw timestamps."""
-    start = end = None
-    if filters.date_from:
-        start = datetime.combine(filters.date_from, time(), VIETNAM)
-    if filters.date_to:
-        end = datetime.combine(filters.date_to + timedelta(days=1), time(), VIETNAM)
-    return start, end

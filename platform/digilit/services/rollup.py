@@ -1,14 +1,27 @@
-"""Daily counters per nation, province and commune, bumped in the event's own transaction."""
+"""Counters per nation, province, commune and team, per day and in total, bumped in the
+event's own transaction.
+
+Every event is counted for the learner's commune, its province and the nation, and for each
+team the learner is a member of (a team's parent is its commune). Teams count only their
+members, so a commune's teams add up to at most the commune: people outside any team are
+counted in the commune alone."""
+from collections import Counter
 from datetime import timedelta, timezone
 
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import select
 
-from ..models.stats import COMMUNE, NATION, NATION_CODE, PROVINCE, StatDaily
+from ..models import TeamMember
+from ..models.stats import (COMMUNE, NATION, NATION_CODE, PROVINCE, TEAM, StatDaily,
+                            StatTotal)
 from ..models.timeutil import utcnow
 
 VIETNAM = timezone(timedelta(hours=7))
 COUNTERS = ("learners", "trained", "enrolments", "completions", "attempts", "passes",
             "certificates", "lessons", "lessons_assisted")
+# Counted once per person, in the rows of course_slug ''; every other counter belongs to a
+# course's rows. Summing every row of a unit therefore gives each figure once.
+COURSE_FREE = ("learners", "trained")
 
 
 def local_day(moment=None):
@@ -19,39 +32,77 @@ def local_day(moment=None):
     return moment.astimezone(VIETNAM).date()
 
 
-def _units(province_code, commune_code):
+def _units(province_code, commune_code, team_ids):
     yield NATION, NATION_CODE, NATION_CODE
     yield PROVINCE, province_code, NATION_CODE
     yield COMMUNE, commune_code, province_code
+    for team_id in sorted(set(team_ids)):
+        yield TEAM, team_id, commune_code
 
 
-def _insert_for(session):
+def _upsert(session, model, rows, keys, increments):
     dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(StatDaily)
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    statement = statement.values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=keys,
+        set_={c: getattr(model, c) + statement.excluded[c] for c in increments})
+    session.execute(statement)
 
 
-def count(*, session, province_code, commune_code, course_slug="", when=None, **increments):
-    """Add ``increments`` (e.g. ``lessons=1``) to the day's counters of the learner's commune,
-    province and the nation: one upsert per level, no read."""
+def count(*, session, province_code, commune_code, course_slug="", when=None, team_ids=(),
+          **increments):
+    """Add ``increments`` (e.g. ``lessons=1``) to the counters of the learner's commune,
+    province, the nation and the teams ``team_ids``, for the day and in the totals: two
+    upserts, no read."""
     unknown = set(increments) - set(COUNTERS)
     if unknown:
         raise ValueError(f"unknown counters: {sorted(unknown)}")
     increments = {k: v for k, v in increments.items() if v}
+    misplaced = [c for c in increments if (c in COURSE_FREE) == bool(course_slug)]
+    if misplaced:
+        raise ValueError(f"counters {misplaced} do not belong to course {course_slug!r}")
     # Only people of a commune are counted, so that every breakdown sums to its total.
     if not increments or commune_code is None or province_code is None:
         return
+    totals = [dict(level=level, unit_code=code, parent_code=parent, course_slug=course_slug or "",
+                   **{c: increments.get(c, 0) for c in COUNTERS})
+              for level, code, parent in _units(province_code, commune_code, team_ids)]
     day = local_day(when)
-    rows = [dict(level=level, unit_code=code, parent_code=parent, course_slug=course_slug or "",
-                 day=day, **{c: increments.get(c, 0) for c in COUNTERS})
-            for level, code, parent in _units(province_code, commune_code)]
-    statement = _insert_for(session).values(rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=["level", "unit_code", "course_slug", "day"],
-        set_={c: getattr(StatDaily, c) + statement.excluded[c] for c in increments},
-    )
-    session.execute(statement)
+    _upsert(session, StatDaily, [dict(row, day=day) for row in totals],
+            ["level", "unit_code", "course_slug", "day"], increments)
+    _upsert(session, StatTotal, totals, ["level", "unit_code", "course_slug"], increments)
+
+
+def teams_of(*, session, user_ids):
+    """``{user id: (team ids)}`` of the teams these people are members of."""
+    found = {}
+    user_ids = list(user_ids)
+    for start in range(0, len(user_ids), 500):
+        for user_id, team_id in session.exec(select(TeamMember.user_id, TeamMember.team_id)
+                                             .where(TeamMember.user_id.in_(
+                                                 user_ids[start:start + 500]))):
+            found.setdefault(user_id, []).append(team_id)
+    return {user_id: tuple(sorted(teams)) for user_id, teams in found.items()}
 
 
 def count_for_user(*, session, user, **kwargs):
+    """Count an event of ``user`` for their commune, province, the nation and their teams."""
+    team_ids = teams_of(session=session, user_ids=[user.id]).get(user.id, ()) \
+        if user.id is not None else ()
     count(session=session, province_code=user.province_code, commune_code=user.commune_code,
-          **kwargs)
+          team_ids=team_ids, **kwargs)
+
+
+def count_for_users(*, session, users, **increments):
+    """``increments`` for each of ``users`` (e.g. ``enrolments=1``), one upsert per group of
+    people with the same commune and teams rather than one per person."""
+    users = list(users)
+    memberships = teams_of(session=session, user_ids=[u.id for u in users])
+    groups = Counter((u.province_code, u.commune_code, memberships.get(u.id, ()))
+                     for u in users)
+    course_slug = increments.pop("course_slug", "")
+    for (province_code, commune_code, team_ids), n in groups.items():
+        count(session=session, province_code=province_code, commune_code=commune_code,
+              course_slug=course_slug, team_ids=team_ids,
+              **{name: value * n for name, value in increments.items()})

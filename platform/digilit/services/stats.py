@@ -1,17 +1,18 @@
 """Figures for an area: headline, breakdown one level down, per course, weekly trend.
 
-Nation, province and commune figures are sums over the ``stat_daily`` rollups (a few hundred
-rows whatever the population); a team's come from aggregates over its members' rows."""
+Figures of the nation, a province, a commune or a team are sums over the rollups:
+``stat_total`` (a few rows per unit) without dates, ``stat_daily`` with them (a few rows per
+unit and day), whatever the population."""
 from datetime import date, timedelta
 
 from flask import abort
-from sqlalchemy import func
+from sqlalchemy import func, true
 from sqlmodel import select
 
 from ..models import Commune, Province, Role, Team
-from ..models.stats import COMMUNE, NATION, NATION_CODE, PROVINCE, TEAM, StatDaily, Target
-from . import team_stats
-from .figures import COURSE_FREE, Figures, Filters, Unit, utc_bounds  # noqa: F401
+from ..models.stats import (COMMUNE, NATION, NATION_CODE, PROVINCE, TEAM, StatDaily, StatTotal,
+                            Target)
+from .figures import Figures, Filters, Unit  # noqa: F401 - Filters and Unit are used by callers
 from .rollup import COUNTERS, local_day
 from .scope import scope_for
 
@@ -20,19 +21,23 @@ NATION_UNIT = Unit(NATION, NATION_CODE, "Việt Nam")
 
 def resolve_unit(*, session, user, province=None, commune=None, team=None):
     """The unit asked for, if it lies in ``user``'s area; a 404 otherwise. No argument: the
-    user's own area."""
+    user's own area. Codes given together must agree (a commune of that province, a team of
+    that commune): a contradiction is a unit that does not exist."""
     scope = scope_for(user)
     if scope.role not in (Role.national_admin, Role.province_admin, Role.commune_admin):
         abort(404)
     if team is not None:
         row = session.exec(select(Team).where(Team.id == team, scope.teams())).first()
-        return Unit(TEAM, row.id, row.name, row.province_code, row.commune_code) if row \
-            else abort(404)
-    if commune is None and scope.role == Role.commune_admin:
+        if row is None or commune not in (None, row.commune_code) \
+                or province not in (None, row.province_code):
+            abort(404)
+        return Unit(TEAM, row.id, row.name, row.province_code, row.commune_code)
+    if commune is None and province is None and scope.role == Role.commune_admin:
         commune = scope.commune_code
     if commune is not None:
         row = session.get(Commune, commune)
-        if row is None or not scope.covers_commune(row.code, row.province_code):
+        if row is None or province not in (None, row.province_code) \
+                or not scope.covers_commune(row.code, row.province_code):
             abort(404)
         return Unit(COMMUNE, row.code, row.name, row.province_code, row.code)
     if province is None and scope.role == Role.province_admin:
@@ -47,6 +52,11 @@ def resolve_unit(*, session, user, province=None, commune=None, team=None):
     return NATION_UNIT
 
 
+def _rollups(filters):
+    """Where to add up: the all-time totals, or the daily rows when dates are asked for."""
+    return StatDaily if filters.date_from or filters.date_to else StatTotal
+
+
 def _rollup_filter(query, filters):
     if filters.date_from:
         query = query.where(StatDaily.day >= filters.date_from)
@@ -55,76 +65,74 @@ def _rollup_filter(query, filters):
     return query
 
 
-def _sums():
-    return [func.coalesce(func.sum(getattr(StatDaily, c)), 0) for c in COUNTERS]
+def _sums(model):
+    return [func.coalesce(func.sum(getattr(model, c)), 0) for c in COUNTERS]
 
 
-def _merge(course_rows, free_rows):
+def _figures(row):
     figures = Figures()
-    for name, value in zip(COUNTERS, course_rows or ()):
-        if name not in COURSE_FREE:
-            figures.counts[name] = int(value or 0)
-    for name, value in zip(COUNTERS, free_rows or ()):
-        if name in COURSE_FREE:
-            figures.counts[name] = int(value or 0)
+    for name, value in zip(COUNTERS, row or ()):
+        figures.counts[name] = int(value or 0)
     return figures
 
 
-def _course_condition(filters):
+def _course_condition(model, filters):
+    """Rows to add up. Course counters live only in a course's rows and the course-free ones
+    (learners, trained) only in the '' rows (``rollup.count`` enforces it), so without a course
+    filter every row is summed, and with one the course's rows and the '' rows: one query."""
     if filters.course:
-        return StatDaily.course_slug == filters.course
-    return StatDaily.course_slug != ""
+        return model.course_slug.in_(("", filters.course))
+    return true()
+
+
+def _summed(session, filters, *columns, where, group_by=None):
+    """``select(columns, sums)`` of the right rollups over the filters."""
+    model = _rollups(filters)
+    query = select(*[getattr(model, c) for c in columns], *_sums(model)).where(
+        *where(model), _course_condition(model, filters))
+    if group_by:
+        query = query.group_by(*[getattr(model, c) for c in group_by])
+    return session.exec(_rollup_filter(query, filters))
 
 
 def headline(*, session, unit, filters):
     """The unit's figures over the filters."""
-    if unit.level == TEAM:
-        return team_stats.headline(session=session, team_id=unit.code, filters=filters)
-    base = lambda: _rollup_filter(select(*_sums()).where(  # noqa: E731
-        StatDaily.level == unit.level, StatDaily.unit_code == unit.code), filters)
-    course_rows = session.exec(base().where(_course_condition(filters))).one()
-    free_rows = session.exec(base().where(StatDaily.course_slug == "")).one()
-    return _merge(course_rows, free_rows)
+    return _figures(_summed(session, filters, where=lambda m: (
+        m.level == unit.level, m.unit_code == unit.code)).one())
 
 
 def breakdown(*, session, unit, filters):
-    """``[(child Unit, Figures)]`` one level down, every child listed, even with no figures."""
-    if unit.level == COMMUNE:
-        return team_stats.breakdown(session=session, commune_code=unit.code, filters=filters)
+    """``[(child Unit, Figures)]`` one level down (a commune's: its teams), every child listed,
+    even with no figures."""
     if unit.level == TEAM:
         return []
-    children = _children(session, unit)
-    level = unit.level + 1
-    grouped = lambda condition: {  # noqa: E731
-        row[0]: row[1:] for row in session.exec(_rollup_filter(
-            select(StatDaily.unit_code, *_sums()).where(
-                StatDaily.level == level, StatDaily.parent_code == unit.code, condition),
-            filters).group_by(StatDaily.unit_code)).all()}
-    course_rows = grouped(_course_condition(filters))
-    free_rows = grouped(StatDaily.course_slug == "")
-    return [(child, _merge(course_rows.get(child.code), free_rows.get(child.code)))
-            for child in children]
+    rows = {row[0]: row[1:] for row in _summed(
+        session, filters, "unit_code", group_by=["unit_code"],
+        where=lambda m: (m.level == unit.level + 1, m.parent_code == unit.code)).all()}
+    return [(child, _figures(rows.get(child.code))) for child in _children(session, unit)]
 
 
 def _children(session, unit):
+    """The units one level down, by name (columns only: a province has up to 168 communes)."""
     if unit.level == NATION:
-        return [Unit(PROVINCE, p.code, p.name, p.code)
-                for p in session.exec(select(Province).order_by(Province.name))]
-    return [Unit(COMMUNE, c.code, c.name, c.province_code, c.code) for c in session.exec(
-        select(Commune).where(Commune.province_code == unit.code).order_by(Commune.name))]
+        return [Unit(PROVINCE, code, name, code) for code, name in session.exec(
+            select(Province.code, Province.name).order_by(Province.name))]
+    if unit.level == PROVINCE:
+        return [Unit(COMMUNE, code, name, unit.code, code) for code, name in session.exec(
+            select(Commune.code, Commune.name).where(Commune.province_code == unit.code)
+            .order_by(Commune.name))]
+    return [Unit(TEAM, team_id, name, unit.province_code, unit.code) for team_id, name in
+            session.exec(select(Team.id, Team.name).where(Team.commune_code == unit.code)
+                         .order_by(Team.name, Team.id))]
 
 
 def per_course(*, session, unit, filters, catalog):
     """``[(course, Figures)]`` for every course of the catalogue."""
-    if unit.level == TEAM:
-        return team_stats.per_course(session=session, team_id=unit.code, filters=filters,
-                                     catalog=catalog)
-    rows = {row[0]: row[1:] for row in session.exec(_rollup_filter(
-        select(StatDaily.course_slug, *_sums()).where(
-            StatDaily.level == unit.level, StatDaily.unit_code == unit.code,
-            StatDaily.course_slug != ""), filters)
-        .group_by(StatDaily.course_slug)).all()}
-    return [(course, _merge(rows.get(course.slug), None)) for course in catalog
+    rows = {row[0]: row[1:] for row in _summed(
+        session, filters, "course_slug", group_by=["course_slug"],
+        where=lambda m: (m.level == unit.level, m.unit_code == unit.code,
+                         m.course_slug != "")).all()}
+    return [(course, _figures(rows.get(course.slug))) for course in catalog
             if not filters.course or course.slug == filters.course]
 
 
@@ -135,15 +143,11 @@ def week_start(day):
 def weekly(*, session, unit, filters, weeks=26, today=None):
     """``[(monday, enrolments, completions)]`` for the last ``weeks`` weeks."""
     first = week_start(today or local_day()) - timedelta(weeks=weeks - 1)
-    if unit.level == TEAM:
-        daily = team_stats.daily(session=session, team_id=unit.code, filters=filters,
-                                 since=first)
-    else:
-        daily = session.exec(select(
-            StatDaily.day, func.sum(StatDaily.enrolments), func.sum(StatDaily.completions))
-            .where(StatDaily.level == unit.level, StatDaily.unit_code == unit.code,
-                   StatDaily.day >= first, _course_condition(filters))
-            .group_by(StatDaily.day)).all()
+    daily = session.exec(select(
+        StatDaily.day, func.sum(StatDaily.enrolments), func.sum(StatDaily.completions))
+        .where(StatDaily.level == unit.level, StatDaily.unit_code == unit.code,
+               StatDaily.day >= first, _course_condition(StatDaily, filters))
+        .group_by(StatDaily.day)).all()
     buckets = {first + timedelta(weeks=i): [0, 0] for i in range(weeks)}
     for day, enrolments, completions in daily:
         if isinstance(day, str):

@@ -1,6 +1,5 @@
 """Teams: creation, leaders, members, PINs and course enrolment of whole groups."""
 import os
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
@@ -74,6 +73,8 @@ def appoint_leader(*, session, team, username):
     if user.role == Role.learner.value:
         user.role = Role.team_leader.value
         session.add(user)
+        # Figures count people with the learner role: the registration no longer counts.
+        rollup.count_for_user(session=session, user=user, when=user.created_at, learners=-1)
     elif user.role != Role.team_leader.value:
         raise DomainError(_l("Administrators cannot lead a team."), field="username")
     insert_once(session, TeamLeader(team_id=team.id, user_id=user.id))
@@ -125,7 +126,7 @@ def add_members(*, session, team, people, course_slugs=()):
     session.add_all(created)
     session.flush()
     rollup.count(session=session, province_code=team.province_code,
-                 commune_code=team.commune_code, learners=len(created))
+                 commune_code=team.commune_code, team_ids=[team.id], learners=len(created))
     session.add_all([TeamMember(team_id=team.id, user_id=user.id) for user in created])
     session.flush()
     enrol_members(session=session, team=team, members=created, course_slugs=course_slugs)
@@ -173,11 +174,10 @@ def enrol_members(*, session, team, members, course_slugs):
             for member in new:
                 enroll(session=session, user=member, course=course)
             continue
-        # The same counters as ``progress.enroll``, one upsert per commune instead of per person.
-        for (province_code, commune_code), n in Counter(
-                (m.province_code, m.commune_code) for m in new).items():
-            rollup.count(session=session, province_code=province_code,
-                         commune_code=commune_code, course_slug=course.slug, enrolments=n)
+        # The same counters as ``progress.enroll``, one upsert per commune and team instead
+        # of one per person.
+        rollup.count_for_users(session=session, users=new, course_slug=course.slug,
+                               enrolments=1)
     session.flush()
 
 

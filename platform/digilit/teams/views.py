@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func
 from sqlmodel import select
 
+from .. import audit
 from ..content import get_catalog
 from ..db import get_session
 from ..models import Role, Team, TeamMember
@@ -112,6 +113,7 @@ def appoint(team_id):
     def action():
         user = teams.appoint_leader(session=get_session(), team=team,
                                     username=form.username.data)
+        audit.event("role_change", user_id=user.id, role=user.role, team_id=team.id)
         flash(_("%(name)s now leads this team.", name=user.full_name), "success")
         return redirect(url_for(".team", team_id=team.id))
     return _attempt(team, form, "leader_form", action)
@@ -152,6 +154,7 @@ def cards(team_id):
     members = [m for m in members if not chosen or m.id in chosen]
     pairs = [(m, accounts.set_new_pin(session=db, user=m)) for m in members]
     db.commit()
+    audit.users("pin_reset", pairs, team_id=team.id)
     return render_cards(team, pairs)
 
 
@@ -165,6 +168,7 @@ def reset_pin(team_id, member_id):
     db = get_session()
     pin = accounts.set_new_pin(session=db, user=member)
     db.commit()
+    audit.event("pin_reset", user_id=member.id, team_id=team.id)
     return render_cards(team, [(member, pin)])
 
 

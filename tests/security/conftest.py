@@ -1,0 +1,147 @@
+"""Fixtures of the security tests: a clock to move, staff and teams, other clients and
+addresses, and empty databases to restore into."""
+import itertools
+import os
+import re
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from conftest import HANOI, HOAN_KIEM, PG_URL, csrf_token
+from digilit import session_guard
+from digilit.services import accounts, throttle
+
+STAFF_PASSWORD = "to-cong-nghe-so-2025"
+_fresh = itertools.count()
+
+
+class Clock:
+    """Unix seconds that a test moves forward; used by the throttle and session lifetimes."""
+
+    def __init__(self, start):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    import time
+
+    moved = Clock(int(time.time()))
+    monkeypatch.setattr(throttle, "now", moved)
+    monkeypatch.setattr(session_guard, "now", moved)
+    return moved
+
+
+def login(client, username, password):
+    """Post the sign-in form as a browser would."""
+    return client.post("/auth/login", data={
+        "username": username, "password": password,
+        "csrf_token": csrf_token(client, "/auth/login")})
+
+
+ERROR_RE = re.compile(r'<p id="(\w+)-error" class="error">(.*?)</p>', re.S)
+
+
+def field_errors(response):
+    """``{field: message}`` of a form page."""
+    return dict(ERROR_RE.findall(response.get_data(as_text=True)))
+
+
+def is_signed_in(client):
+    return client.get("/me").status_code == 200
+
+
+@pytest.fixture
+def make_user(db):
+    """``make_user(username, role=..., password=..., **fields)``: an account made directly."""
+    def make(username, role="learner", password=STAFF_PASSWORD, full_name=None,
+             commune=HOAN_KIEM, province=HANOI):
+        user = accounts.create_user(session=db, username=username, role=role,
+                                    full_name=full_name or f"Người dùng {username}",
+                                    password=password, province_code=province,
+                                    commune_code=commune)
+        db.commit()
+        return user
+    return make
+
+
+@pytest.fixture
+def client_for(app):
+    """``client_for(username, password)``: a new client (own cookies) signed in."""
+    def make(username, password=STAFF_PASSWORD, address=None):
+        client = app.test_client()
+        if address:
+            client.environ_base["REMOTE_ADDR"] = address
+        response = login(client, username, password)
+        assert response.status_code == 302, response.status_code
+        return client
+    return make
+
+
+@pytest.fixture
+def leader(make_user, client_for):
+    """A team leader of Hoàn Kiếm, signed in on a client of their own."""
+    make_user("leader2025", role="team_leader")
+    return client_for("leader2025")
+
+
+def create_team(client, name):
+    """Create a team through the page; return its id."""
+    response = client.post("/teams/", data={"name": name,
+                                            "csrf_token": csrf_token(client, "/teams/")})
+    assert response.status_code == 302, response.status_code
+    return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+def add_member(client, team_id, full_name, phone=""):
+    """Add one member through the team page; return the login-card page."""
+    response = client.post(f"/teams/{team_id}/members", data={
+        "full_name": full_name, "phone": phone, "birth_year": "",
+        "csrf_token": csrf_token(client, f"/teams/{team_id}")})
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def run_together(count, action):
+    """Run ``action(i)`` in ``count`` threads released at the same moment; return results."""
+    barrier = threading.Barrier(count)
+    results, errors = [None] * count, []
+
+    def worker(i):
+        try:
+            barrier.wait(timeout=30)
+            results[i] = action(i)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    return results
+
+
+@pytest.fixture
+def fresh_database_url(tmp_path):
+    """An empty database (no tables) of the kind the suite runs on, to restore into."""
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / f'fresh-{uuid.uuid4().hex[:6]}.sqlite3'}"
+        return
+    name = f"digilit_fresh{os.getpid()}_{next(_fresh)}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield PG_URL.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
