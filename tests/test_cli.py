@@ -159,7 +159,8 @@ def test_demo_seed_creates_one_user_per_role_and_prints_logins(demo_runner, clie
     assert all(len(password) >= 8 for password in logins.values())
     logins_file = tmp_path / "demo-logins.txt"
     assert stat.S_IMODE(logins_file.stat().st_mode) == 0o600
-    assert not (paths.INSTANCE_DIR / "demo-logins.txt").samefile(logins_file)
+    # The test instance's file, never the real installation's.
+    assert logins_file.resolve() != (paths.INSTANCE_DIR / "demo-logins.txt").resolve()
     learner = next(u for u, r, _n in DEMO_ACCOUNTS if r == "learner")
     assert AuthActions(client).login(learner, logins[learner]).status_code == 302
 
