@@ -6,11 +6,10 @@
 
 For each database: a fresh database (SQLite: a file in a temporary folder; PostgreSQL: a new
 database ``digilit_load`` on the ``TEST_DATABASE_URL`` server, or, without it, this module runs
-itself again under ``scripts/with-postgres.sh`` on port 54341, or on a free port if that
-one is taken), migrated with
-``flask --app wsgi db upgrade`` and ``geo import``; ``--clients`` learners created through the
-services (one real password hash, reused) with every lesson of course ``e-id`` done; gunicorn
-with ``--workers`` workers on 127.0.0.1 and a free port. Then two phases of ``--seconds``
+itself again under ``scripts/with-postgres.sh`` on port 54341, or on a free port if that one is
+taken), migrated with ``flask --app wsgi db upgrade`` and ``geo import``; ``--clients``
+learners created through the services (one real password hash, reused) with every lesson of
+course ``e-id`` done; gunicorn with ``--workers`` workers on 127.0.0.1 and a free port. Then two phases of ``--seconds``
 each, every client a thread that signs in (before the clock starts) and loops: GET the quiz,
 POST the right answers (from the course files; every third attempt one answer wrong), GET the
 result. An attempt counts as acknowledged only on a 302 to ``/courses/e-id/attempts/<id>``;
@@ -620,9 +619,11 @@ def run_phase(name, server, usernames, answers, max_score, seconds, kill_every, 
     say(f"{name}: {len(threads)} clients signing in ...")
     for thread in threads:
         thread.start()
-    stop = time.monotonic() + SIGN_IN_LIMIT
+    sign_in_started = time.monotonic()
+    stop = sign_in_started + SIGN_IN_LIMIT
     while shared.signed_in + shared.sign_in_failed < len(threads) and time.monotonic() < stop:
         time.sleep(0.2)
+    sign_in_seconds = time.monotonic() - sign_in_started
     sign_in_counts = Counter({k: n for k, n in recorder.counts.items()})
     say(f"{name}: {shared.signed_in} signed in, {shared.sign_in_failed} failed; "
         f"load for {seconds:.0f} s" + (f", a worker killed every {kill_every:g} s"
@@ -685,6 +686,7 @@ def run_phase(name, server, usernames, answers, max_score, seconds, kill_every, 
         "phase": name, "seconds": round(elapsed, 1), "clients": len(usernames),
         "kill_every": kill_every, "kills": len(killer.kills) if killer else 0,
         "signed_in": shared.signed_in, "sign_in_failed": shared.sign_in_failed,
+        "sign_in_seconds": round(sign_in_seconds, 1),
         "requests": timed_requests, "rps": timed_requests / elapsed if elapsed else 0.0,
         "post_p50": percentile(posts, 50), "post_p95": percentile(posts, 95),
         "posts": len(posts), "attempts_sent": shared.attempts_sent,
@@ -869,7 +871,9 @@ def details(result):
     for p in result["phases"]:
         resent = p["notes"].get("quiz POST sent again (same form)", 0)
         lines.append(
-            f"- {result['database']}, phase {p['phase']}: {p['seconds']:.0f} s, "
+            f"- {result['database']}, phase {p['phase']}: {p['signed_in']} clients signed in "
+            f"at once in {p.get('sign_in_seconds', 0):.0f} s (before the clock), then "
+            f"{p['seconds']:.0f} s, "
             f"{p['attempts_sent']:,} quiz forms sent ({resent} sent again after a lost "
             f"connection or a 5xx), {p['acknowledged_phase']:,} acknowledged, "
             f"{p['abandoned']} given up; {p['tracebacks']} tracebacks and "
