@@ -260,3 +260,26 @@ def test_course_list_in_the_form_is_the_catalogue(app, db, world, catalog):
     for course in catalog:
         assert f'value="{course.slug}"' in html
     assert OTHER_COURSE in html
+
+
+def test_a_session_recorded_after_the_lessons_counts_them_in_the_statistics(app, db, world):
+    """The usual case: the leader records the session in the evening. The rollups the
+    administrators read then count the attendee's lessons of that day as assisted, exactly
+    as a rebuild from the raw rows does."""
+    from digilit.models.stats import COMMUNE, TEAM, StatDaily
+    from digilit.services.rollup_rebuild import rebuild_rollups
+
+    def assisted(level, code):
+        db.expire_all()
+        return db.exec(select(func.coalesce(func.sum(StatDaily.lessons_assisted), 0)).where(
+            StatDaily.level == level, StatDaily.unit_code == code)).one()
+
+    assert assisted(COMMUNE, world.team.commune_code) == 0
+    client = signed_in(app, "leader01")
+    assert post_session(client, world.team, attendees=[world.m["hoa"].id]).status_code == 302
+    live = (assisted(COMMUNE, world.team.commune_code), assisted(TEAM, world.team.id))
+    assert live == (2, 2)  # Hoa's two e-id lessons of today
+    with app.app_context():
+        rebuild_rollups(session=db)
+        db.commit()
+    assert (assisted(COMMUNE, world.team.commune_code), assisted(TEAM, world.team.id)) == live

@@ -90,15 +90,15 @@ def _count_newly_assisted(session, venue, ids):
                .where(VenueSession.id != venue.id, VenueSession.held_on == venue.held_on,
                       VenueSession.course_slug == venue.course_slug))
     rows = session.exec(
-        select(User.province_code, User.commune_code, func.count())
-        .select_from(LessonProgress).join(User, User.id == LessonProgress.user_id)
+        select(LessonProgress.user_id, func.count())
         .where(LessonProgress.user_id.in_(ids), LessonProgress.user_id.not_in(already),
                LessonProgress.course_slug == venue.course_slug,
                LessonProgress.completed_at >= start, LessonProgress.completed_at < end)
-        .group_by(User.province_code, User.commune_code)).all()
-    for province_code, commune_code, lessons in rows:
-        rollup.count(session=session, province_code=province_code, commune_code=commune_code,
-                     course_slug=venue.course_slug, when=start, lessons_assisted=lessons)
+        .group_by(LessonProgress.user_id)).all()
+    for user_id, lessons in rows:  # attendees of one session: a handful of people
+        rollup.count_for_user(session=session, user=session.get(User, user_id),
+                              course_slug=venue.course_slug, when=start,
+                              lessons_assisted=lessons)
 
 
 def list_sessions(*, session, team, limit=100):
