@@ -38,7 +38,6 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import random
 import re
 import shlex
@@ -47,6 +46,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import textwrap
 import threading
 import time
 from collections import Counter
@@ -55,6 +55,8 @@ from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
+
+from bench._common import machine
 
 REPO = Path(__file__).resolve().parent.parent
 BENCHMARKS = REPO / "BENCHMARKS.md"
@@ -830,19 +832,6 @@ def run_postgres(args):
 
 # --- reporting ----------------------------------------------------------------------------------
 
-def machine():
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        memory = int(Path("/proc/meminfo").read_text().split()[1]) // 1024 // 1024
-    except OSError:
-        memory = 0
-    return f"{os.cpu_count()} × {cpu}, {memory} GB RAM, Python {platform.python_version()}"
-
-
 def _ms(value):
     return "—" if value is None else f"{value:.0f}"
 
@@ -909,6 +898,15 @@ baseline measured in the same run (`GET /healthz`: one `SELECT 1`), so that they
 compared across machines and busy moments.
 """
 BEGIN, END = "<!-- bench.load: begin -->", "<!-- bench.load: end -->"
+INTRO = ("Learners sign in and take the quiz of `e-id` in a loop (GET the form, POST it, GET "
+         "the result) against gunicorn on loopback; phase 1 plain, phase 2 while one worker is "
+         "killed with SIGKILL every few seconds. A quiz form whose POST is lost (connection "
+         "error or 5xx) is sent again unchanged (same one-time attempt token). Required after "
+         "each phase: every acknowledged attempt (302 to its result page) stored exactly once "
+         "and nothing else stored, the national attempts counter equal to them, no 5xx, no "
+         "\"database is locked\", SQLite's `PRAGMA integrity_check` ok. Latencies are per HTTP "
+         "request and include the wait in gunicorn's queue (200 clients, 4 workers); "
+         "requests/s counts the timed loop only (not the sign-ins, not the /healthz probe).")
 
 
 def update_markdown(path, results, command):
@@ -916,16 +914,8 @@ def update_markdown(path, results, command):
     text = path.read_text(encoding="utf-8") if path.exists() else HEADER
     if BEGIN not in text:
         text = text.rstrip("\n") + "\n\n" + "\n".join([
-            BEGIN, "## Load and faults (`bench/load.py`)", "",
-            "Learners sign in and take the quiz of `e-id` in a loop (GET the form, POST it, "
-            "GET the result) against gunicorn on loopback; phase 1 plain, phase 2 while one "
-            "worker is killed with SIGKILL every few seconds. A quiz form whose POST is lost "
-            "(connection error or 5xx) is sent again unchanged (same one-time attempt token). "
-            "Required after each phase: every acknowledged attempt (302 to its result page) "
-            "stored exactly once and nothing else stored, the national attempts counter equal "
-            "to them, no 5xx, no \"database is locked\", SQLite's `PRAGMA integrity_check` "
-            "ok. Latencies are per HTTP request; requests/s counts the timed loop only (not "
-            "the sign-ins, not the /healthz probe).", "", END]) + "\n"
+            BEGIN, "## Load and faults (`bench/load.py`)", "", textwrap.fill(INTRO, 96), "",
+            END]) + "\n"
     for result in results:
         name = result["database"]
         start, stop = f"<!-- bench.load {name}: begin -->", f"<!-- bench.load {name}: end -->"

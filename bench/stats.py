@@ -19,7 +19,6 @@ Exits non-zero when a p95 misses its limit: national 200 ms, province 100 ms, co
 import argparse
 import json
 import os
-import platform
 import shlex
 import subprocess
 import sys
@@ -27,6 +26,8 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+from bench._common import machine
 
 REPO = Path(__file__).resolve().parent.parent
 BENCHMARKS = REPO / "BENCHMARKS.md"
@@ -288,19 +289,6 @@ def _fresh_pg_database(url):
 
 
 # --- reporting ---------------------------------------------------------------------------------
-
-def machine():
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        memory = int(Path("/proc/meminfo").read_text().split()[1]) // 1024 // 1024
-    except OSError:
-        memory = 0
-    return f"{os.cpu_count()} × {cpu}, {memory} GB RAM, Python {platform.python_version()}"
-
 
 def table(result):
     lines = ["| request | p50 ms | p95 ms | p50 ÷ baseline | p95 ÷ baseline | p95 limit | |",
