@@ -14,19 +14,26 @@ def optional_int(value):
         return None
 
 
+def new_password_fields(label, confirm_label, description):
+    """A new password and its repetition, checked the same way wherever one is chosen."""
+    return (
+        PasswordField(label, description=description, validators=[
+            InputRequired(_l("Choose a password.")),
+            Length(min=8, message=_l("The password needs at least 8 characters."))]),
+        PasswordField(confirm_label, validators=[
+            InputRequired(_l("Repeat the password.")),
+            EqualTo("password", message=_l("The two passwords are not the same."))]),
+    )
+
+
 class RegistrationForm(FlaskForm):
     username = StringField(_l("Username or phone number"), validators=[
         InputRequired(_l("Choose a username.")), Length(max=32)],
         description=_l("Letters and digits, or your phone number."))
     full_name = StringField(_l("Full name"), validators=[
         InputRequired(_l("Write your full name.")), Length(max=120)])
-    password = PasswordField(_l("Password"), validators=[
-        InputRequired(_l("Choose a password.")),
-        Length(min=8, message=_l("The password needs at least 8 characters."))],
-        description=_l("At least 8 characters."))
-    password_confirm = PasswordField(_l("Repeat the password"), validators=[
-        InputRequired(_l("Repeat the password.")),
-        EqualTo("password", message=_l("The two passwords are not the same."))])
+    password, password_confirm = new_password_fields(
+        _l("Password"), _l("Repeat the password"), _l("At least 8 characters."))
     province = SelectField(_l("Province or city"), coerce=optional_int, validate_choice=False)
     commune = SelectField(_l("Commune or ward"), coerce=optional_int, validate_choice=False)
     refresh_communes = SubmitField(_l("Show the communes of this province"))
@@ -54,11 +61,7 @@ class LogoutForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    password = PasswordField(_l("New password"), validators=[
-        InputRequired(_l("Choose a password.")),
-        Length(min=8, message=_l("The password needs at least 8 characters."))],
-        description=_l("At least 8 characters. Do not use your PIN."))
-    password_confirm = PasswordField(_l("Repeat the new password"), validators=[
-        InputRequired(_l("Repeat the password.")),
-        EqualTo("password", message=_l("The two passwords are not the same."))])
+    password, password_confirm = new_password_fields(
+        _l("New password"), _l("Repeat the new password"),
+        _l("At least 8 characters. Do not use your PIN."))
     submit = SubmitField(_l("Save my password"))

@@ -29,7 +29,8 @@ from ..models import (Enrolment, LessonProgress, QuizAttempt, TeamMember, User,
                       VenueAttendance, VenueSession)
 from ..models.timeutil import utcnow
 from .errors import DomainError
-from .venue import VN_OFFSET_HOURS, vn_date
+from .rollup_rebuild import day_expression
+from .venue import vn_date
 
 STATUSES = ("not_started", "in_progress", "passed", "stalled")
 STATUS_LABELS = {
@@ -54,17 +55,8 @@ class vn_day(FunctionElement):  # noqa: N801 - used like an SQL function
 
 
 @compiles(vn_day)
-def _vn_day_default(element, compiler, **kw):
-    # PostgreSQL: timestamptz -> UTC wall time -> + 7 h -> its date.
-    arg = compiler.process(element.clauses, **kw)
-    return f"CAST(({arg} AT TIME ZONE 'UTC') + INTERVAL '{VN_OFFSET_HOURS} hours' AS DATE)"
-
-
-@compiles(vn_day, "sqlite")
-def _vn_day_sqlite(element, compiler, **kw):
-    # SQLite stores UTC as 'YYYY-MM-DD HH:MM:SS.ffffff'; a Date as 'YYYY-MM-DD'.
-    arg = compiler.process(element.clauses, **kw)
-    return f"date({arg}, '+{VN_OFFSET_HOURS} hours')"
+def _vn_day(element, compiler, **kw):
+    return day_expression(compiler.dialect.name, compiler.process(element.clauses, **kw))
 
 
 # --- the grid ------------------------------------------------------------------------------

@@ -16,19 +16,18 @@ from ..models.timeutil import utcnow
 from . import rollup
 from .errors import DomainError
 
-VN_OFFSET_HOURS = 7
-VN_TZ = timezone(timedelta(hours=VN_OFFSET_HOURS), "ICT")
+VN_TZ = rollup.VIETNAM
 MAX_PLACE = 200
 
 
 def vn_today(now=None):
     """Today's date in Vietnam."""
-    return (now or utcnow()).astimezone(VN_TZ).date()
+    return rollup.local_day(now or utcnow())
 
 
 def vn_date(moment):
     """The calendar date in Vietnam of an aware ``datetime``."""
-    return moment.astimezone(VN_TZ).date() if moment is not None else None
+    return rollup.local_day(moment) if moment is not None else None
 
 
 def vn_day_bounds(day):
