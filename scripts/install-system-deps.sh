@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite needs, only where they are missing:
 # Debian's Chromium (driven by Playwright), PostgreSQL (the second database of the suite) and
-# npm (installs axe-core, pinned in package-lock.json, for the accessibility tests).
+# npm (installs axe-core, pinned in package-lock.json, for the accessibility tests) and
+# faketime (the suite run again with the clock a year ahead).
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || missing+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 # Vietnamese glyphs for the PDFs Chromium prints in the tests (certificates, login cards).
 dpkg-query -W -f='${Status}' fonts-noto-core 2>/dev/null | grep -q "ok installed" || missing+=(fonts-noto-core)
-command -v npm >/dev/null 2>&1 || missing+=(npm)  # npm ci: axe-core for the a11y tests
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v faketime >/dev/null 2>&1 || missing+=(faketime)  # make test-future: the clock moved  # npm ci: axe-core for the a11y tests
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -8,10 +8,12 @@ import os
 import re
 import shutil
 import uuid
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import create_engine, func, text
 
+from digilit import clock as digilit_clock
 from digilit import create_app, paths
 from digilit.db import make_engine, upgrade_database
 from digilit.services import accounts
@@ -74,6 +76,48 @@ def database_url(template_db, tmp_path):
         path = tmp_path / "digilit.sqlite3"
         shutil.copy(template_db, path)
         yield f"sqlite:///{path}"
+
+
+# Every test runs on this day, whatever the machine's calendar says: 10:00 in Vietnam on a
+# Wednesday. The clock ticks on from there, so events keep their order.
+TEST_DAY = datetime(2026, 3, 11, 3, 0, tzinfo=timezone.utc)
+
+
+class TestClock:
+    """The platform's clock as a test holds it: stopped at ``now`` until moved."""
+
+    def __init__(self, start):
+        digilit_clock.set_now(start)
+
+    @property
+    def now(self):
+        return digilit_clock.timestamp()
+
+    def __call__(self):
+        return digilit_clock.timestamp()
+
+    def set(self, moment):
+        digilit_clock.set_now(moment)
+
+    def today(self):
+        return digilit_clock.today()
+
+    def advance(self, seconds=0, **delta):
+        digilit_clock.advance(seconds=seconds, **delta)
+
+
+@pytest.fixture(autouse=True)
+def _test_day():
+    """No test depends on today's date: each starts on ``TEST_DAY``."""
+    digilit_clock.set_now(TEST_DAY, ticking=True)
+    yield
+    digilit_clock.set_now(None)
+
+
+@pytest.fixture
+def clock():
+    """The clock stopped at ``TEST_DAY``, for tests that move it (``clock.advance(60)``)."""
+    return TestClock(TEST_DAY)
 
 
 @pytest.fixture

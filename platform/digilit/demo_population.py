@@ -22,13 +22,13 @@ from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import text
 
+from . import clock
 from .services.certificates import ALPHABET
 
 DAY = 86_400.0
 UTC_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 NAIVE_EPOCH = datetime(1970, 1, 1)
-VIETNAM = timezone(timedelta(hours=7))
-WEEKS = 26
+WEEKS = 26  # the dashboard's weekly trend
 BATCH_LEARNERS = 10_000
 UNUSABLE_PASSWORD = "!"
 BIG_PROVINCES = {1: 3.0, 79: 3.5}  # Hà Nội and Hồ Chí Minh city
@@ -132,7 +132,7 @@ def learners_per_commune(communes, total, rng):
     most), communes uneven within them; exactly ``total`` learners."""
     province_factor = {}
     weights = []
-    for commune, province in communes:
+    for _commune, province in communes:
         if province not in province_factor:
             province_factor[province] = rng.lognormvariate(0, 0.6) * BIG_PROVINCES.get(
                 province, 1.0)
@@ -188,7 +188,11 @@ class World:
 
     @property
     def start(self):
-        return self.now - WEEKS * 7 * DAY
+        """Monday 00:00 of the oldest week the dashboard's trend shows (Vietnam time), so
+        that every event falls inside the trend of the day the population is made."""
+        today = local_day(self.now)
+        monday = today - timedelta(days=today.weekday(), weeks=WEEKS - 1)
+        return epoch(monday, 0)
 
 
 class BackgroundWriter:
@@ -377,12 +381,12 @@ def add_attempts(world, batch, user_id, course, last):
 # --- time ------------------------------------------------------------------------------------
 
 def local_day(seconds):
-    return datetime.fromtimestamp(seconds, VIETNAM).date()
+    return datetime.fromtimestamp(seconds, clock.VIETNAM).date()
 
 
 def epoch(day, hour):
     """``hour`` o'clock, Vietnam time, on ``day``, as seconds since the epoch."""
-    return datetime.combine(day, time(hour), VIETNAM).timestamp()
+    return datetime.combine(day, time(hour), clock.VIETNAM).timestamp()
 
 
 # --- the whole population ----------------------------------------------------------------
@@ -393,7 +397,7 @@ def seed_population(*, session, learners, rng, courses, communes, extra_leaders=
     (``[(commune code, province code)]``); return the rows written per table."""
     writer = BulkWriter(session)
     writer.prepare()
-    now = (now or datetime.now(timezone.utc)).timestamp()
+    now = (now or clock.now()).timestamp()
     world = World(writer, list(courses), rng, now, extra_leaders or {})
     ids = next_ids(session)
     background = BackgroundWriter(writer)

@@ -10,26 +10,23 @@ Behind a reverse proxy, ``TRUSTED_PROXIES`` (the number of proxies in front, 0 b
 lets the client's address and scheme come from ``X-Forwarded-For``/``-Proto``; every cookie of
 a response to an HTTPS request carries ``Secure``.
 """
-import time
 
 from flask import current_app, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import logout_user, user_logged_in
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import clock
+
 SIGNED_IN_AT = "_signed_in_at"
 SEEN_AT = "_seen_at"
 SEEN_RESOLUTION = 60  # seconds: the cookie is rewritten at most once a minute for this
 
 
-def now():
-    """Unix seconds (a function, so that tests can move the clock)."""
-    return int(time.time())
-
 
 def stamp_sign_in(_app, **_extra):
     """On every sign-in: the session starts now."""
-    moment = now()
+    moment = clock.timestamp()
     session[SIGNED_IN_AT] = moment
     session[SEEN_AT] = moment
 
@@ -47,7 +44,7 @@ def enforce_lifetime():
     """End a signed-in session that was idle too long or is too old; else note the visit."""
     if request.endpoint == "static" or "_user_id" not in session:
         return
-    moment = now()
+    moment = clock.timestamp()
     if _expired(moment):
         lang = session.get("lang")
         logout_user()

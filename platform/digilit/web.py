@@ -1,5 +1,5 @@
 """Wiring of the web layer: extensions, blueprints, template helpers, headers."""
-from flask import g, request, url_for
+from flask import request, url_for
 from flask_babel import format_date, format_datetime, format_number, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup

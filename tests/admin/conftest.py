@@ -23,6 +23,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from digilit import clock
+
 from conftest import (BA_DINH, HANOI, HCMC, HOAN_KIEM, VUNG_TAU, correct_answers, csrf_token,
                       wrong_answers)
 from digilit.services import accounts, grading, progress, stats, teams, venue
@@ -125,7 +127,7 @@ def population(app, db, catalog):
         # each counted once.
         for place in ("Nhà văn hoá phường", "Trường tiểu học"):
             venue.record_session(session=db, team=team_a, actor=staff["totruonghk"],
-                                 held_on=venue.vn_today(), place=place, course_slug="e-id",
+                                 held_on=clock.today(), place=place, course_slug="e-id",
                                  attendee_ids=[people["a1"].id, people["a2"].id])
         _lessons(db, people["a1"], e_id)
         _attempt(db, people["a1"], e_id, True)

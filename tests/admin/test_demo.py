@@ -10,7 +10,7 @@ from digilit.demo_population import WEEKS, learners_per_commune
 from digilit.models import (Certificate, Commune, Enrolment, LessonProgress, Province,
                             QuizAttempt, StatDaily, StatTotal, Team, TeamLeader, TeamMember,
                             User, VenueAttendance, VenueSession)
-from digilit.models.timeutil import utcnow
+from digilit import clock
 from digilit.services import rollup, stats
 from digilit.services.figures import Filters
 from digilit.services.rollup_rebuild import rebuild_rollups
@@ -89,7 +89,7 @@ def test_figures_agree_at_every_level(seeded):
     # with dates (the daily rows) the same figures as without (the totals)
     first = min(day for (_l, _u, _p, _c, day) in before)
     dated = stats.headline(session=db, unit=stats.NATION_UNIT, filters=Filters(
-        date_from=first, date_to=rollup.local_day()))
+        date_from=first, date_to=clock.local_day()))
     assert dated.counts == nation.counts
 
 
@@ -130,12 +130,12 @@ def test_the_population_is_coherent(seeded):
     }
     problems = {name: n for name, sql in checks.items() if (n := scalar(db, sql))}
     assert not problems
-    oldest = utcnow() - timedelta(weeks=WEEKS, days=31)
+    oldest = clock.now() - timedelta(weeks=WEEKS, days=31)
     for model, column in ((Enrolment, Enrolment.enrolled_at),
                           (LessonProgress, LessonProgress.completed_at),
                           (QuizAttempt, QuizAttempt.submitted_at)):
         low, high = db.exec(select(func.min(column), func.max(column))).one()
-        assert oldest <= low and high <= utcnow(), model.__name__
+        assert oldest <= low and high <= clock.now(), model.__name__
 
 
 def test_synthetic_learners_cannot_sign_in(seeded, app):

@@ -2,6 +2,8 @@
 from datetime import timedelta
 
 import pytest
+
+from digilit import clock
 from sqlalchemy import func, text, update
 from sqlmodel import select
 
@@ -115,7 +117,7 @@ def test_per_course_figures(db, population, catalog):
 
 @pytest.mark.parametrize("key", ["nation", "hanoi", "hoan_kiem", "team_a", "team_b"])
 def test_the_date_filter(db, population, key):
-    today = rollup.local_day()
+    today = clock.local_day()
     unit = population.units[key]
     everything = counts(stats.headline(session=db, unit=unit, filters=ALL))
     zero = dict.fromkeys(FIELDS, 0)
@@ -136,13 +138,30 @@ def test_the_weekly_trend(db, population, key):
     mondays = [monday for monday, _e, _c in weeks]
     assert all(m.weekday() == 0 for m in mondays)
     assert all(b - a == timedelta(weeks=1) for a, b in zip(mondays, mondays[1:]))
-    assert mondays[-1] == stats.week_start(rollup.local_day())
+    assert mondays[-1] == stats.week_start(clock.local_day())
     expected = EXPECTED[key]
     assert weeks[-1][1:] == (expected["enrolments"], expected["completions"])
     assert all((e, c) == (0, 0) for _m, e, c in weeks[:-1])
     e_id = stats.weekly(session=db, unit=population.units["nation"],
                         filters=Filters(course="e-id"))
     assert e_id[-1][1:] == (6, 3)
+
+
+def test_the_weekly_trend_follows_the_date_filter(db, population):
+    nation = population.units["nation"]
+    today = clock.local_day()
+    a_week_ago = today - timedelta(weeks=1)
+    earlier = stats.weekly(session=db, unit=nation, filters=Filters(date_to=a_week_ago))
+    assert len(earlier) == 26 and earlier[-1][0] == stats.week_start(a_week_ago)
+    assert all((e, c) == (0, 0) for _m, e, c in earlier)  # everything happened today
+    recent = stats.weekly(session=db, unit=nation,
+                          filters=Filters(date_from=a_week_ago, date_to=today))
+    assert [m for m, _e, _c in recent] == [stats.week_start(a_week_ago),
+                                          stats.week_start(today)]
+    assert recent[-1][1:] == (EXPECTED["nation"]["enrolments"],
+                              EXPECTED["nation"]["completions"])
+    assert stats.weekly(session=db, unit=nation, filters=Filters(
+        date_from=today + timedelta(days=1), date_to=today + timedelta(days=1)))[-1][1:] == (0, 0)
 
 
 def rollup_rows(db, model=StatDaily):
@@ -216,8 +235,8 @@ def test_the_rebuild_counts_events_on_their_own_day(db, population):
     db.commit()
     rebuild_rollups(session=db)
     db.commit()
-    today = rollup.local_day()
-    then = rollup.local_day(db.get(User, v1).created_at)
+    today = clock.local_day()
+    then = clock.local_day(db.get(User, v1).created_at)
     assert (today - then).days in (14, 15, 16)
     nation = population.units["nation"]
     recent = counts(stats.headline(session=db, unit=nation, filters=Filters(date_from=today)))

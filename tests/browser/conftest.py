@@ -113,6 +113,7 @@ def cast(app):
     """A learner who passed ``e-id`` (and started ``cybersecurity``), a team leader with a team
     of three members, and an administrator at each level: all through the services."""
     from digilit.db import get_session
+    from digilit import clock
     from digilit.services import accounts, certificates, grading, progress, teams, venue
 
     people = Cast()
@@ -148,7 +149,7 @@ def cast(app):
             teams.NewMember(full_name="Bùi Văn Dũng")])
         progress.complete_lesson(session=db, user=members[0][0], course=course,
                                  lesson=course.lessons[0])
-        venue.record_session(session=db, team=team, actor=leader, held_on=venue.vn_today(),
+        venue.record_session(session=db, team=team, actor=leader, held_on=clock.today(),
                              place="Nhà văn hóa thôn 1", course_slug=people.course,
                              attendee_ids=[members[0][0].id, members[1][0].id])
         db.commit()

@@ -7,9 +7,11 @@ JavaScript every task still works: a learner from registration to the certificat
 leader from a new team to the login cards, an administrator setting a target and a token.
 """
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+
+from digilit import clock
 
 from .conftest import PASSWORD, page_types, sign_in, visit_every_page, write_json
 
@@ -155,7 +157,7 @@ def test_a_team_leader_does_everything_without_javascript(cast, new_page):
     assert page.locator(".card .pin").count() == 2
 
     page.goto(f"/teams/{team}/sessions")
-    page.fill('[name="held_on"]', (date.today() - timedelta(days=1)).isoformat())
+    page.fill('[name="held_on"]', (clock.today() - timedelta(days=1)).isoformat())
     page.fill('[name="place"]', "Nhà văn hóa thôn 2")
     page.select_option('form [name="course"]', "e-id")
     page.locator('input[name="attendees"]').first.check()

@@ -1,4 +1,4 @@
-"""Fixtures of the security tests: a clock to move, staff and teams, other clients and
+"""Fixtures of the security tests: staff and teams, other clients and
 addresses, and empty databases to restore into."""
 import itertools
 import os
@@ -10,34 +10,11 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from conftest import HANOI, HOAN_KIEM, PG_URL, csrf_token
-from digilit import session_guard
-from digilit.services import accounts, throttle
+from digilit.services import accounts
 
 STAFF_PASSWORD = "to-cong-nghe-so-2025"
 _fresh = itertools.count()
 
-
-class Clock:
-    """Unix seconds that a test moves forward; used by the throttle and session lifetimes."""
-
-    def __init__(self, start):
-        self.now = start
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, seconds):
-        self.now += seconds
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    import time
-
-    moved = Clock(int(time.time()))
-    monkeypatch.setattr(throttle, "now", moved)
-    monkeypatch.setattr(session_guard, "now", moved)
-    return moved
 
 
 def login(client, username, password):

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from conftest import BA_DINH, CSRF_RE, HANOI, HOAN_KIEM, csrf_token
 from digilit.models import Enrolment, ImportBatch, Role, TeamMember, User
-from digilit.models.timeutil import utcnow
+from digilit import clock
 from digilit.services import accounts, csv_import, teams
 from digilit.services.csv_import import FileProblem
 
@@ -343,7 +343,7 @@ def test_confirming_twice_creates_once(leader_client, world, count):
 def test_a_confirmed_file_is_not_kept_and_old_unconfirmed_uploads_are_forgotten(
         leader_client, world, db):
     old = ImportBatch(token="old-upload", team_id=world.team.id, uploaded_by=world.leader.id,
-                      content="full_name\nLan\n", created_at=utcnow() - timedelta(days=8))
+                      content="full_name\nLan\n", created_at=clock.now() - timedelta(days=8))
     db.add(old)
     db.commit()
     db.expunge_all()  # the new upload may get the deleted one's id

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from conftest import BA_DINH, HANOI, HOAN_KIEM, correct_answers
 from digilit.models import Enrolment
-from digilit.models.timeutil import utcnow
+from digilit import clock
 from digilit.services import accounts, grading, progress, team_progress, teams
 from digilit.services.csv_export import csv_rows, neutralise
 from digilit.services.errors import DomainError
@@ -210,7 +210,7 @@ def test_grid_filters_on_the_page(app, db, world):
 def set_idle(db, user, course_slug, days):
     db.exec(update(Enrolment)
             .where(Enrolment.user_id == user.id, Enrolment.course_slug == course_slug)
-            .values(last_activity_at=utcnow() - timedelta(days=days)))
+            .values(last_activity_at=clock.now() - timedelta(days=days)))
     db.commit()
 
 

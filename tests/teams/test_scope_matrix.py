@@ -15,13 +15,15 @@ from types import SimpleNamespace
 from typing import Callable, Optional
 
 import pytest
+
+from digilit import clock
 from sqlalchemy import func
 from sqlmodel import select
 
 from conftest import BA_DINH, HANOI, HOAN_KIEM, VUNG_TAU, csrf_token
 from digilit.models import (Enrolment, ImportBatch, Team, TeamLeader, TeamMember, User,
                             VenueSession)
-from digilit.services import accounts, csv_import, teams, venue
+from digilit.services import accounts, csv_import, teams
 
 PASSWORD = "mat-khau-ma-tran"
 COURSE = "e-id"  # every member is enrolled in it from the start
@@ -170,7 +172,7 @@ ACTIONS = [
            200, data=lambda w, k: {}),
     Action("enrol", team_url("/enrol"), 302, data=lambda w, k: {"courses": [OTHER_COURSE]}),
     Action("record session", team_url("/sessions"), 302, data=lambda w, k: {
-        "held_on": venue.vn_today().isoformat(), "place": "Nhà văn hóa", "course": COURSE,
+        "held_on": clock.today().isoformat(), "place": "Nhà văn hóa", "course": COURSE,
         "attendees": [str(w.members[k][0][0])]}),
     Action("import upload", team_url("/import"), 200, data=lambda w, k: {
         "file": (io.BytesIO(codecs.BOM_UTF8 + "full_name;courses\nNguyễn Mới;e-id\n".encode()),

@@ -3,6 +3,8 @@ import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+
+from digilit import clock
 from sqlalchemy import update
 from sqlmodel import func, select
 
@@ -23,7 +25,7 @@ def rows(db, model):
 
 def post_session(client, team, **fields):
     data = {"csrf_token": csrf_token(client, URL.format(team.id)),
-            "held_on": venue.vn_today().isoformat(), "place": "Nhà văn hoá tổ dân phố 5",
+            "held_on": clock.today().isoformat(), "place": "Nhà văn hoá tổ dân phố 5",
             "course": COURSE, **fields}
     return client.post(URL.format(team.id) + "?lang=en", data=data)
 
@@ -44,7 +46,7 @@ def test_record_a_session_through_the_form(app, db, world):
     venue_session = db.exec(select(VenueSession)).one()
     assert (venue_session.team_id, venue_session.course_slug, venue_session.place,
             venue_session.held_on, venue_session.created_by) == (
-        world.team.id, COURSE, "Nhà văn hoá tổ dân phố 5", venue.vn_today(), world.leader.id)
+        world.team.id, COURSE, "Nhà văn hoá tổ dân phố 5", clock.today(), world.leader.id)
     assert set(db.exec(select(VenueAttendance.user_id))) == {world.m["hoa"].id,
                                                              world.m["cuong"].id}
     html = client.get(URL.format(world.team.id)).get_data(as_text=True)
@@ -54,7 +56,7 @@ def test_record_a_session_through_the_form(app, db, world):
 
 def test_a_date_written_day_first_is_understood(app, db, world):
     client = signed_in(app, "leader01")
-    day = venue.vn_today() - timedelta(days=3)
+    day = clock.today() - timedelta(days=3)
     response = post_session(client, world.team, held_on=day.strftime("%d/%m/%Y"),
                             attendees=[world.m["hoa"].id])
     assert response.status_code == 302
@@ -83,7 +85,7 @@ def test_bad_input_shows_the_form_again_and_writes_nothing(app, db, world, field
         db.commit()
     fields = dict(fields)
     if fields.get("held_on") == "FUTURE":
-        fields["held_on"] = (venue.vn_today() + timedelta(days=1)).isoformat()
+        fields["held_on"] = (clock.today() + timedelta(days=1)).isoformat()
     if fields.get("attendees") == "OUTSIDER":
         fields["attendees"] = [world.m["hoa"].id, outsider.id]
     elif "attendees" not in fields and field != "attendees":
@@ -101,18 +103,18 @@ def test_bad_input_shows_the_form_again_and_writes_nothing(app, db, world, field
 def test_csrf_is_required(app, db, world):
     client = signed_in(app, "leader01")
     response = client.post(URL.format(world.team.id), data={
-        "held_on": venue.vn_today().isoformat(), "place": "Nhà văn hoá", "course": COURSE,
+        "held_on": clock.today().isoformat(), "place": "Nhà văn hoá", "course": COURSE,
         "attendees": [world.m["hoa"].id]})
     assert response.status_code == 400
     response = client.post(URL.format(world.team.id), data={
-        "csrf_token": "forged", "held_on": venue.vn_today().isoformat(), "place": "Nhà văn hoá",
+        "csrf_token": "forged", "held_on": clock.today().isoformat(), "place": "Nhà văn hoá",
         "course": COURSE, "attendees": [world.m["hoa"].id]})
     assert response.status_code == 400
     assert rows(db, VenueSession) == 0
 
 
 def test_record_session_rules(app, db, world):
-    today = venue.vn_today()
+    today = clock.today()
     with app.app_context():
         def record(**overrides):
             args = dict(session=db, team=world.team, actor=world.leader, held_on=today,
@@ -133,7 +135,7 @@ def test_record_session_rules(app, db, world):
         assert rows(db, VenueSession) == 0
         # "Today" is Vietnam's: at 23:30 UTC it is already tomorrow there.
         late = datetime(2025, 3, 9, 23, 30, tzinfo=timezone.utc)
-        assert venue.vn_today(late) == date(2025, 3, 10)
+        assert clock.local_day(late) == date(2025, 3, 10)
         record(held_on=date(2025, 3, 10), now=late)
         # Duplicates in the attendee list count once.
         saved = record(attendee_ids=[world.m["hoa"].id, world.m["hoa"].id, world.m["binh"].id],
@@ -248,7 +250,7 @@ def test_other_teams_sessions_page_is_404(app, db, world):
     assert client.get(URL.format(other_team.id)).status_code == 404
     response = client.post(URL.format(other_team.id), data={
         "csrf_token": csrf_token(client, URL.format(world.team.id)),
-        "held_on": venue.vn_today().isoformat(), "place": "x", "course": COURSE,
+        "held_on": clock.today().isoformat(), "place": "x", "course": COURSE,
         "attendees": [world.m["hoa"].id]})
     assert response.status_code == 404
     assert rows(db, VenueSession) == 0

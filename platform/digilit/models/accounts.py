@@ -5,7 +5,7 @@ from typing import Optional
 
 from sqlmodel import Field, SQLModel
 
-from .timeutil import utcnow
+from .. import clock
 
 
 class Role(str, Enum):
@@ -28,7 +28,7 @@ class User(SQLModel, table=True):
     role: str = Field(default=Role.learner.value, max_length=20)
     province_code: Optional[int] = Field(default=None, foreign_key="province.code", index=True)
     commune_code: Optional[int] = Field(default=None, foreign_key="commune.code", index=True)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=clock.now)
     # Bumped on password change or reset: sessions carrying an older version are ended.
     session_version: int = Field(default=1)
     must_change_password: bool = Field(default=False)

@@ -5,7 +5,7 @@ from typing import Optional
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from .timeutil import utcnow
+from .. import clock
 
 
 class Enrolment(SQLModel, table=True):
@@ -19,8 +19,8 @@ class Enrolment(SQLModel, table=True):
     # Copied from the learner at enrolment so that area figures are one indexed aggregate.
     province_code: Optional[int] = Field(default=None, foreign_key="province.code", index=True)
     commune_code: Optional[int] = Field(default=None, foreign_key="commune.code", index=True)
-    enrolled_at: datetime = Field(default_factory=utcnow)
-    last_activity_at: datetime = Field(default_factory=utcnow)
+    enrolled_at: datetime = Field(default_factory=clock.now)
+    last_activity_at: datetime = Field(default_factory=clock.now)
     completed_at: Optional[datetime] = None
 
 
@@ -32,7 +32,7 @@ class LessonProgress(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
     course_slug: str = Field(max_length=64)
     lesson_slug: str = Field(max_length=64)
-    completed_at: datetime = Field(default_factory=utcnow)
+    completed_at: datetime = Field(default_factory=clock.now)
 
 
 class QuizAttempt(SQLModel, table=True):
@@ -43,7 +43,7 @@ class QuizAttempt(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
     course_slug: str = Field(max_length=64)
     course_version: int
-    submitted_at: datetime = Field(default_factory=utcnow)
+    submitted_at: datetime = Field(default_factory=clock.now)
     score: int
     max_score: int
     percent: int
@@ -62,4 +62,4 @@ class Certificate(SQLModel, table=True):
     course_slug: str = Field(max_length=64)
     attempt_id: int = Field(foreign_key="quizattempt.id")
     percent: int
-    issued_at: datetime = Field(default_factory=utcnow)
+    issued_at: datetime = Field(default_factory=clock.now)

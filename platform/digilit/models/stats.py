@@ -5,7 +5,7 @@ from typing import Optional
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from .timeutil import utcnow
+from .. import clock
 
 NATION, PROVINCE, COMMUNE, TEAM = 0, 1, 2, 3  # unit levels
 NATION_CODE = 0
@@ -71,7 +71,7 @@ class Target(SQLModel, table=True):
     unit_code: int
     citizens: int
     set_by: Optional[int] = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=clock.now)
 
 
 class ApiToken(SQLModel, table=True):
@@ -85,6 +85,6 @@ class ApiToken(SQLModel, table=True):
     role: str = Field(max_length=20)
     province_code: Optional[int] = None
     commune_code: Optional[int] = None
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=clock.now)
     revoked_at: Optional[datetime] = None
     last_used_at: Optional[datetime] = None

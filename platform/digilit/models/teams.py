@@ -5,7 +5,7 @@ from typing import Optional
 from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from .timeutil import utcnow
+from .. import clock
 
 
 class Team(SQLModel, table=True):
@@ -19,7 +19,7 @@ class Team(SQLModel, table=True):
     commune_code: int = Field(foreign_key="commune.code", index=True)
     # Copied from the commune so that a province's teams are one indexed filter.
     province_code: int = Field(foreign_key="province.code", index=True)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=clock.now)
 
 
 class TeamLeader(SQLModel, table=True):
@@ -30,7 +30,7 @@ class TeamLeader(SQLModel, table=True):
 class TeamMember(SQLModel, table=True):
     team_id: int = Field(foreign_key="team.id", primary_key=True, ondelete="CASCADE")
     user_id: int = Field(foreign_key="user.id", primary_key=True, index=True, ondelete="CASCADE")
-    added_at: datetime = Field(default_factory=utcnow)
+    added_at: datetime = Field(default_factory=clock.now)
 
 
 class ImportBatch(SQLModel, table=True):
@@ -41,7 +41,7 @@ class ImportBatch(SQLModel, table=True):
     team_id: int = Field(foreign_key="team.id", index=True, ondelete="CASCADE")
     uploaded_by: int = Field(foreign_key="user.id", ondelete="CASCADE")
     content: str = Field(sa_column=Column(Text, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=clock.now)
     confirmed_at: Optional[datetime] = None
 
 
@@ -55,7 +55,7 @@ class VenueSession(SQLModel, table=True):
     place: str = Field(max_length=200)
     course_slug: str = Field(max_length=64)
     created_by: int = Field(foreign_key="user.id")
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=clock.now)
 
 
 class VenueAttendance(SQLModel, table=True):

@@ -9,7 +9,7 @@ from sqlmodel import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import Commune, Province, Role, User
-from ..models.timeutil import utcnow
+from .. import clock
 from . import passwords, rollup, throttle
 from .db_helpers import insert_once
 from .errors import DomainError
@@ -229,7 +229,7 @@ def pin_unexpired(user):
     expires = user.pin_expires_at
     if expires.tzinfo is None:
         expires = expires.replace(tzinfo=timezone.utc)
-    return expires > utcnow()
+    return expires > clock.now()
 
 
 def pin_is_valid(user, pin):
@@ -244,7 +244,7 @@ def set_new_pin(*, session, user):
     throttle.clear(session=session, scope=throttle.ACCOUNT, value=user.username)
     pin = new_pin()
     user.pin_hash = hash_pin(pin)
-    user.pin_expires_at = utcnow() + timedelta(days=PIN_LIFETIME_DAYS)
+    user.pin_expires_at = clock.now() + timedelta(days=PIN_LIFETIME_DAYS)
     user.password_hash = UNUSABLE_PASSWORD
     user.must_change_password = True
     user.session_version += 1

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
 from ..models import ApiToken
-from ..models.timeutil import utcnow
+from .. import clock
 from .errors import DomainError
 
 PREFIX = "dl_"
@@ -44,7 +44,7 @@ def revoke_token(*, session, creator, token_id):
     token = session.get(ApiToken, token_id)
     if token is None or token.created_by != creator.id:
         return False
-    token.revoked_at = token.revoked_at or utcnow()
+    token.revoked_at = token.revoked_at or clock.now()
     session.add(token)
     session.flush()
     return True

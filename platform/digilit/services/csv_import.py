@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from ..models import ImportBatch, User
-from ..models.timeutil import utcnow
+from .. import clock
 from . import accounts, teams
 from .errors import DomainError, NotFound
 from .scope import scope_for
@@ -205,7 +205,7 @@ def _cells_of(line, header, cells):
 def check_rows(rows, *, known_courses, registered_phones=frozenset(), this_year=None):
     """Understand and check every row: fills each row's values and errors in place, and
     returns ``rows``. ``registered_phones`` are the numbers already owned by an account."""
-    this_year = this_year or utcnow().year
+    this_year = this_year or clock.now().year
     seen_phones = {}
     for row in rows:
         _check_name(row)
@@ -327,7 +327,7 @@ def preview_import(*, session, team, content, uploader):
     # Uploads never confirmed are forgotten after a while (they hold personal data).
     session.execute(delete(ImportBatch).where(
         ImportBatch.team_id == team.id, ImportBatch.confirmed_at.is_(None),
-        ImportBatch.created_at < utcnow() - KEEP_UNCONFIRMED))
+        ImportBatch.created_at < clock.now() - KEEP_UNCONFIRMED))
     if preview.ok:
         batch = ImportBatch(token=secrets.token_urlsafe(32), team_id=team.id,
                             uploaded_by=uploader.id, content=text)
@@ -370,7 +370,7 @@ def confirm_import(*, session, team, batch):
     claimed = session.execute(
         update(ImportBatch).where(ImportBatch.id == batch.id,
                                   ImportBatch.confirmed_at.is_(None))
-        .values(confirmed_at=utcnow(), content="")
+        .values(confirmed_at=clock.now(), content="")
         .execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
         raise AlreadyConfirmed(_l("This file was already imported: its accounts exist. "

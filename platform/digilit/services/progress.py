@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from ..models import (Certificate, Enrolment, LessonProgress, QuizAttempt, VenueAttendance,
                       VenueSession)
-from ..models.timeutil import utcnow
+from .. import clock
 from . import rollup
 from .db_helpers import insert_once
 
@@ -37,7 +37,7 @@ class CourseProgress:
     @property
     def next_lesson(self):
         """The first lesson not yet done, or None when all are."""
-        return next((l for l in self.course.lessons if l.slug not in self.done), None)
+        return next((lesson for lesson in self.course.lessons if lesson.slug not in self.done), None)
 
     @property
     def quiz_open(self):
@@ -76,8 +76,8 @@ def complete_lesson(*, session, user, course, lesson):
             session=session, user=user, course_slug=course.slug, when=done.completed_at,
             lessons=1, lessons_assisted=int(attended_session(
                 session=session, user_id=user.id, course_slug=course.slug,
-                day=rollup.local_day(done.completed_at))))
-    enrolment.last_activity_at = utcnow()
+                day=clock.local_day(done.completed_at))))
+    enrolment.last_activity_at = clock.now()
     session.add(enrolment)
     session.flush()
     return enrolment

@@ -6,30 +6,20 @@ team the learner is a member of (a team's parent is its commune). Teams count on
 members, so a commune's teams add up to at most the commune: people outside any team are
 counted in the commune alone."""
 from collections import Counter
-from datetime import timedelta, timezone
-
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import select
 
 from ..models import TeamMember
 from ..models.stats import (COMMUNE, NATION, NATION_CODE, PROVINCE, TEAM, StatDaily,
                             StatTotal)
-from ..models.timeutil import utcnow
+from ..clock import local_day
 
-VIETNAM = timezone(timedelta(hours=7))
 COUNTERS = ("learners", "trained", "enrolments", "completions", "attempts", "passes",
             "certificates", "lessons", "lessons_assisted")
 # Counted once per person, in the rows of course_slug ''; every other counter belongs to a
 # course's rows. Summing every row of a unit therefore gives each figure once.
 COURSE_FREE = ("learners", "trained")
 
-
-def local_day(moment=None):
-    """The calendar day in Vietnam of a UTC moment (figures are reported by local day)."""
-    moment = moment or utcnow()
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(VIETNAM).date()
 
 
 def _units(province_code, commune_code, team_ids):

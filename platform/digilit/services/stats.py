@@ -13,7 +13,8 @@ from ..models import Commune, Province, Role, Team
 from ..models.stats import (COMMUNE, NATION, NATION_CODE, PROVINCE, TEAM, StatDaily, StatTotal,
                             Target)
 from .figures import Figures, Filters, Unit  # noqa: F401 - Filters and Unit are used by callers
-from .rollup import COUNTERS, local_day
+from ..clock import local_day
+from .rollup import COUNTERS
 from .scope import scope_for
 
 NATION_UNIT = Unit(NATION, NATION_CODE, "Việt Nam")
@@ -140,22 +141,29 @@ def week_start(day):
     return day - timedelta(days=day.weekday())
 
 
-def weekly(*, session, unit, filters, weeks=26, today=None):
-    """``[(monday, enrolments, completions)]`` for the last ``weeks`` weeks."""
-    first = week_start(today or local_day()) - timedelta(weeks=weeks - 1)
+def weekly(*, session, unit, filters, weeks=26):
+    """``[(monday, enrolments, completions)]`` for the ``weeks`` weeks that end with the
+    filter's last day (today when it has none); the filter's first day, when later, starts
+    the window, and only days within the filter are counted."""
+    last = filters.date_to or local_day()
+    first = week_start(last) - timedelta(weeks=weeks - 1)
+    if filters.date_from and filters.date_from > first:
+        first = week_start(filters.date_from)
+    counted_from = max(first, filters.date_from or first)
     daily = session.exec(select(
         StatDaily.day, func.sum(StatDaily.enrolments), func.sum(StatDaily.completions))
         .where(StatDaily.level == unit.level, StatDaily.unit_code == unit.code,
-               StatDaily.day >= first, _course_condition(StatDaily, filters))
+               StatDaily.day >= counted_from, StatDaily.day <= last,
+               _course_condition(StatDaily, filters))
         .group_by(StatDaily.day)).all()
-    buckets = {first + timedelta(weeks=i): [0, 0] for i in range(weeks)}
+    mondays = range(((week_start(last) - first).days // 7) + 1)
+    buckets = {first + timedelta(weeks=i): [0, 0] for i in mondays}
     for day, enrolments, completions in daily:
         if isinstance(day, str):
             day = date.fromisoformat(day)
-        bucket = buckets.get(week_start(day))
-        if bucket is not None:
-            bucket[0] += int(enrolments or 0)
-            bucket[1] += int(completions or 0)
+        bucket = buckets[week_start(day)]
+        bucket[0] += int(enrolments or 0)
+        bucket[1] += int(completions or 0)
     return [(monday, e, c) for monday, (e, c) in sorted(buckets.items())]
 
 

@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
 from ..models import Target
-from ..models.timeutil import utcnow
+from .. import clock
 from .errors import DomainError
 
 MAX_TARGET = 200_000_000
@@ -16,7 +16,7 @@ def set_target(*, session, actor, unit, citizens):
     target = session.exec(select(Target).where(Target.level == unit.level,
                                                Target.unit_code == unit.code)).first()
     target = target or Target(level=unit.level, unit_code=unit.code, citizens=0)
-    target.citizens, target.set_by, target.updated_at = citizens, actor.id, utcnow()
+    target.citizens, target.set_by, target.updated_at = citizens, actor.id, clock.now()
     session.add(target)
     session.flush()
     return target

@@ -27,7 +27,7 @@ from sqlmodel import select
 
 from ..models import (Enrolment, LessonProgress, QuizAttempt, TeamMember, User,
                       VenueAttendance, VenueSession)
-from ..models.timeutil import utcnow
+from .. import clock
 from .errors import DomainError
 from .rollup_rebuild import day_expression
 from .venue import vn_date
@@ -152,7 +152,7 @@ def _check_status(status):
 
 
 def _cutoff(days, now):
-    return (now or utcnow()) - timedelta(days=days)
+    return (now or clock.now()) - timedelta(days=days)
 
 
 def _lessons_of(course):

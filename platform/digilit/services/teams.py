@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from ..models import Commune, Enrolment, LessonProgress, Role, Team, TeamLeader, TeamMember, User
-from ..models.timeutil import utcnow
+from .. import clock
 from . import accounts, rollup
 from .db_helpers import insert_once
 from .errors import DomainError
@@ -115,7 +115,7 @@ def add_members(*, session, team, people, course_slugs=()):
     usernames = accounts.allocate_usernames(session=session,
                                             full_names=[p.full_name for p in people])
     pins = [accounts.new_pin() for _ in people]
-    expires = utcnow() + timedelta(days=accounts.PIN_LIFETIME_DAYS)
+    expires = clock.now() + timedelta(days=accounts.PIN_LIFETIME_DAYS)
     # What ``accounts.set_new_pin`` sets, for accounts that have no password yet.
     created = [User(username=username, full_name=person.full_name, phone=person.phone,
                     birth_year=person.birth_year, password_hash=accounts.UNUSABLE_PASSWORD,

@@ -8,12 +8,12 @@ never extends itself.
 """
 import hashlib
 import secrets
-import time
 
 from sqlalchemy import case, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import select
 
+from .. import clock
 from ..models import Throttle
 
 ACCOUNT = "account"  # failed sign-ins of one username
@@ -23,10 +23,6 @@ WINDOW = 15 * 60  # seconds
 PURGE_AFTER = 24 * 3600
 PURGE_ONE_IN = 200  # a hit in this many also deletes rows idle for a day
 
-
-def now():
-    """Unix seconds (a function, so that tests can move the clock)."""
-    return int(time.time())
 
 
 def digest(scope, value):
@@ -43,13 +39,13 @@ def is_blocked(*, session, scope, value):
     """Whether attempts of ``scope`` by ``value`` are refused now."""
     until = session.exec(select(Throttle.blocked_until).where(
         Throttle.scope == scope, Throttle.key == digest(scope, value))).first()
-    return until is not None and until > now()
+    return until is not None and until > clock.timestamp()
 
 
 def hit(*, session, scope, value, limit, window=WINDOW):
     """Count one attempt and return how many the window now holds; the attempt that makes
     ``limit`` blocks the next ones for ``window`` seconds."""
-    moment = now()
+    moment = clock.timestamp()
     expired = Throttle.window_start <= moment - window
     hits = case((expired, 1), else_=Throttle.hits + 1)
     statement = _insert_for(session).values(
@@ -76,6 +72,6 @@ def clear(*, session, scope, value):
 
 def purge(*, session):
     """Delete counters idle for a day and not blocking anything."""
-    cutoff = now() - PURGE_AFTER
+    cutoff = clock.timestamp() - PURGE_AFTER
     session.execute(delete(Throttle).where(Throttle.window_start < cutoff,
-                                           Throttle.blocked_until < now()))
+                                           Throttle.blocked_until < clock.timestamp()))

@@ -5,34 +5,28 @@ learning (see ``team_progress.assisted_counts``). "The day" is a calendar day in
 time (UTC+7: Vietnam has kept one offset, without daylight saving, since 1975, so a fixed
 offset is exact and needs no time-zone database on the server or in SQL).
 """
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlmodel import select
 
 from ..models import LessonProgress, TeamMember, User, VenueAttendance, VenueSession
-from ..models.timeutil import utcnow
+from .. import clock
 from . import rollup
 from .errors import DomainError
 
-VN_TZ = rollup.VIETNAM
 MAX_PLACE = 200
-
-
-def vn_today(now=None):
-    """Today's date in Vietnam."""
-    return rollup.local_day(now or utcnow())
 
 
 def vn_date(moment):
     """The calendar date in Vietnam of an aware ``datetime``."""
-    return rollup.local_day(moment) if moment is not None else None
+    return clock.local_day(moment) if moment is not None else None
 
 
 def vn_day_bounds(day):
     """``[start, end)`` in UTC of the Vietnamese calendar day ``day``."""
-    start = datetime(day.year, day.month, day.day, tzinfo=VN_TZ).astimezone(timezone.utc)
+    start = clock.at_vietnam(day)
     return start, start + timedelta(days=1)
 
 
@@ -55,7 +49,7 @@ def record_session(*, session, team, actor, held_on, place, course_slug, attende
 
     if held_on is None:
         raise DomainError(_l("Choose the date of the session."), field="held_on")
-    if held_on > vn_today(now):
+    if held_on > clock.local_day(now):
         raise DomainError(_l("The session cannot be in the future."), field="held_on")
     place = _clean_place(place)
     if not course_slug or get_catalog().get(course_slug) is None:

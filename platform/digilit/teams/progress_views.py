@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlmodel import Session
 from wtforms import SelectChoice
 
-from .. import audit
+from .. import audit, clock
 from ..content import get_catalog
 from ..db import get_engine, get_session
 from ..services import team_progress, teams, venue
@@ -86,7 +86,7 @@ def progress_csv(team_id):
             db.close()
 
     parts = [f"team-{team.id}-progress"] + [v for v in (course, status) if v]
-    filename = "-".join(parts) + f"-{venue.vn_today().isoformat()}.csv"
+    filename = "-".join(parts) + f"-{clock.today().isoformat()}.csv"
     audit.event("export", kind="team_progress", team_id=team.id, course=course, status=status)
     return Response(stream_with_context(csv_rows(header, rows())), mimetype="text/csv",
                     headers={"Content-Disposition": attachment(filename),
@@ -101,7 +101,7 @@ def sessions(team_id):
     form = VenueSessionForm()
     form.course.choices = _course_choices(_("Choose a course"))
     form.attendees.choices = [SelectChoice(m.id, m.full_name) for m in members]
-    today = venue.vn_today()
+    today = clock.today()
     form.held_on.render_kw = {"max": today.isoformat()}
     if form.validate_on_submit():
         try:
