@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import current_app, request, session, url_for
 from werkzeug.security import safe_join
 
+URLS = "digilit.static_urls"
 HASHES = "digilit.static_hashes"
 HASH_LENGTH = 10
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -39,11 +40,16 @@ def fingerprint_static(app):
 
 
 def static_url(filename):
-    """The address of a static file, fingerprinted by its content."""
-    digest = current_app.extensions.get(HASHES, {}).get(filename)
-    if digest is None:
-        return url_for("static", filename=filename)
-    return url_for("static", filename=filename, v=digest)
+    """The address of a static file, fingerprinted by its content (built once per file and
+    mount point: every page asks for the same two)."""
+    key = (request.script_root, filename)
+    cache = current_app.extensions.setdefault(URLS, {})
+    address = cache.get(key)
+    if address is None:
+        digest = current_app.extensions.get(HASHES, {}).get(filename)
+        address = cache[key] = (url_for("static", filename=filename) if digest is None else
+                                url_for("static", filename=filename, v=digest))
+    return address
 
 
 def cache_static_forever(response):

@@ -1,5 +1,7 @@
 """Wiring of the web layer: extensions, blueprints, template helpers, headers."""
-from flask import request, url_for
+from urllib.parse import quote, urlencode
+
+from flask import request
 from flask_babel import format_date, format_datetime, format_number, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -8,7 +10,8 @@ from . import assets
 from .content import localize
 from .db import get_session
 from .extensions import babel, csrf, login_manager
-from .i18n import LANGUAGE_NAMES, remember_language, select_locale
+from .i18n import (LANGUAGE_NAMES, install_template_gettext, remember_language,
+                   select_locale)
 from .security import set_security_headers
 from .services.accounts import load_user
 
@@ -30,14 +33,10 @@ def fallback_lang(texts):
 
 
 def lang_url(lang):
-    """This page's address in another language."""
-    args = request.args.to_dict()
-    args["lang"] = lang
-    endpoint = request.endpoint or "learn.catalogue"
-    try:
-        return url_for(endpoint, **(request.view_args or {}), **args)
-    except Exception:  # noqa: BLE001 - error pages have no endpoint to rebuild
-        return url_for("learn.catalogue", lang=lang)
+    """This page's address in another language (the same path and query, ``lang`` set)."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [lang]
+    return quote(request.script_root + request.path) + "?" + urlencode(args, doseq=True)
 
 
 TOPIC_NAMES = {
@@ -66,6 +65,7 @@ def init_app(app):
     # the session): fingerprinted static files, long caching, gzip.
     assets.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)

@@ -134,6 +134,21 @@ def result(slug, attempt_id):
                            certificate=certificate if attempt.passed else None)
 
 
+@bp.route("/courses/<slug>/attempts")
+@login_required
+def attempts(slug):
+    course = _course_or_404(slug)
+    page = request.args.get("page", 1, type=int)
+    if not 1 <= page <= 100_000:
+        abort(404)
+    rows, has_next = progress.attempts_page(session=get_session(), user_id=current_user.id,
+                                            course_slug=slug, page=page)
+    if not rows and page > 1:
+        abort(404)
+    return render_template("learn/attempts.html", course=course, attempts=rows, page=page,
+                           has_next=has_next)
+
+
 @bp.route("/me")
 @login_required
 def me():
@@ -142,13 +157,8 @@ def me():
 
 def render_me(delete_form=None, status=200):
     """The learner's page; ``delete_form`` brings back a failed account deletion's message."""
-    db = get_session()
-    rows = []
-    for course in get_catalog():
-        state = progress.course_progress(session=db, user=current_user, course=course,
-                                         with_attempts=True)
-        if state.enrolment is not None or state.done:
-            rows.append(state)
+    rows = progress.learner_overview(session=get_session(), user=current_user,
+                                     catalog=get_catalog())
     return render_template("learn/me.html", rows=rows,
                            delete_form=delete_form or DeleteAccountForm()), status
 

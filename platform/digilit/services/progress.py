@@ -11,6 +11,11 @@ from .. import clock
 from . import rollup
 from .db_helpers import insert_once
 
+# A page shows a learner's latest attempts only, so that no page grows with a long history;
+# the rest are a click away (``attempts_page``).
+ATTEMPTS_SHOWN = 5
+ATTEMPTS_PER_PAGE = 20
+
 
 @dataclass
 class CourseProgress:
@@ -19,7 +24,8 @@ class CourseProgress:
     course: object
     enrolment: Optional[Enrolment] = None
     done: frozenset = field(default_factory=frozenset)
-    attempts: list = field(default_factory=list)
+    attempts: list = field(default_factory=list)  # the latest ATTEMPTS_SHOWN, newest first
+    more_attempts: bool = False  # older attempts exist (listed on their own page)
     certificate: Optional[Certificate] = None
 
     @property
@@ -101,17 +107,76 @@ def course_progress(*, session, user, course, with_attempts=False):
     progress = CourseProgress(course=course)
     if user is None or not user.is_authenticated:
         return progress
-    progress.enrolment = get_enrolment(session=session, user_id=user.id, course_slug=course.slug)
-    progress.done = done_lessons(session=session, user_id=user.id, course_slug=course.slug)
-    progress.certificate = session.exec(select(Certificate).where(
-        Certificate.user_id == user.id, Certificate.course_slug == course.slug)).first()
+    # One query: the enrolment, a row per lesson done, and the certificate beside it (lessons
+    # are only ever done by enrolled learners: ``complete_lesson`` enrols first).
+    rows = session.exec(
+        select(Enrolment, LessonProgress.lesson_slug, Certificate)
+        .outerjoin(LessonProgress, (LessonProgress.user_id == Enrolment.user_id)
+                   & (LessonProgress.course_slug == Enrolment.course_slug))
+        .outerjoin(Certificate, (Certificate.user_id == Enrolment.user_id)
+                   & (Certificate.course_slug == Enrolment.course_slug))
+        .where(Enrolment.user_id == user.id, Enrolment.course_slug == course.slug)).all()
+    if rows:
+        progress.enrolment, progress.certificate = rows[0][0], rows[0][2]
+        progress.done = frozenset(slug for _e, slug, _c in rows if slug is not None)
     if with_attempts:
-        progress.attempts = session.exec(
-            select(QuizAttempt)
-            .where(QuizAttempt.user_id == user.id, QuizAttempt.course_slug == course.slug)
-            .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())
-        ).all()
+        latest = session.exec(
+            _attempts_query(user.id, course.slug).limit(ATTEMPTS_SHOWN + 1)).all()
+        progress.attempts = latest[:ATTEMPTS_SHOWN]
+        progress.more_attempts = len(latest) > ATTEMPTS_SHOWN
     return progress
+
+
+def _attempts_query(user_id, course_slug):
+    return (select(QuizAttempt)
+            .where(QuizAttempt.user_id == user_id, QuizAttempt.course_slug == course_slug)
+            .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc()))
+
+
+def attempts_page(*, session, user_id, course_slug, page):
+    """``(attempts, has_next)``: one page (1-based) of a learner's attempts, newest first."""
+    page = max(1, page)
+    rows = session.exec(_attempts_query(user_id, course_slug)
+                        .offset((page - 1) * ATTEMPTS_PER_PAGE)
+                        .limit(ATTEMPTS_PER_PAGE + 1)).all()
+    return rows[:ATTEMPTS_PER_PAGE], len(rows) > ATTEMPTS_PER_PAGE
+
+
+def learner_overview(*, session, user, catalog, attempts_each=3):
+    """``[CourseProgress]`` of every course the learner started, in catalogue order, from four
+    queries whatever the number of courses (enrolments, lessons done, certificates, and the
+    latest ``attempts_each`` attempts per course)."""
+    by_slug = {course.slug: CourseProgress(course=course) for course in catalog}
+    for enrolment in session.exec(select(Enrolment).where(Enrolment.user_id == user.id)):
+        if enrolment.course_slug in by_slug:
+            by_slug[enrolment.course_slug].enrolment = enrolment
+    done = {}
+    for course_slug, lesson_slug in session.exec(
+            select(LessonProgress.course_slug, LessonProgress.lesson_slug)
+            .where(LessonProgress.user_id == user.id)):
+        done.setdefault(course_slug, set()).add(lesson_slug)
+    for course_slug, lessons in done.items():
+        if course_slug in by_slug:
+            by_slug[course_slug].done = frozenset(lessons)
+    for certificate in session.exec(select(Certificate).where(Certificate.user_id == user.id)):
+        if certificate.course_slug in by_slug:
+            by_slug[certificate.course_slug].certificate = certificate
+    rank = func.row_number().over(partition_by=QuizAttempt.course_slug,
+                                  order_by=(QuizAttempt.submitted_at.desc(),
+                                            QuizAttempt.id.desc())).label("rank")
+    ranked = select(QuizAttempt.id, rank).where(QuizAttempt.user_id == user.id).subquery()
+    for attempt in session.exec(
+            select(QuizAttempt).join(ranked, ranked.c.id == QuizAttempt.id)
+            .where(ranked.c.rank <= attempts_each + 1)
+            .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())):
+        state = by_slug.get(attempt.course_slug)
+        if state is None:
+            continue
+        if len(state.attempts) < attempts_each:
+            state.attempts.append(attempt)
+        else:
+            state.more_attempts = True
+    return [state for state in by_slug.values() if state.enrolment is not None or state.done]
 
 
 def catalogue_progress(*, session, user_id):
