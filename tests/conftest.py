@@ -16,10 +16,9 @@ from sqlalchemy import create_engine, func, text
 from digilit import clock as digilit_clock
 from digilit import create_app, paths
 from digilit.db import make_engine, upgrade_database
-from digilit.services import accounts
+from digilit.services import hashing
 from digilit.services.geo import import_geography
 from sqlmodel import Session, select
-from werkzeug.security import generate_password_hash
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 _counter = itertools.count()
@@ -180,11 +179,14 @@ def _courses_read_once():
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(monkeypatch):
-    """New passwords are hashed with scrypt at a low cost: production's cost takes about 0.2 s a
-    hash, which would dominate the suite. Checking a password reads the cost from the stored
-    hash, so sign-in works unchanged; tests/auth/test_register.py checks production's cost."""
-    monkeypatch.setattr(accounts, "hash_password",
-                        lambda password: generate_password_hash(password, method="scrypt:1024:8:1"))
+    """New passwords are hashed with Argon2id at a low cost: production's cost (about 40 ms a
+    hash) would dominate the suite. Checking a password reads the cost from the stored hash,
+    and hashes made with these settings count as current, so sign-in works unchanged;
+    tests/auth/test_register.py checks production's settings."""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr(hashing, "_hasher",
+                        PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
 
 
 @pytest.fixture

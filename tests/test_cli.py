@@ -7,7 +7,7 @@ import sys
 import pytest
 from sqlalchemy import delete, func
 from sqlmodel import select
-from werkzeug.security import check_password_hash
+from digilit.services.hashing import verify as check_password_hash
 
 from conftest import AuthActions, HANOI, HOAN_KIEM
 from digilit import create_app, paths

@@ -4,11 +4,11 @@ import re
 
 import pytest
 from sqlmodel import select
-from werkzeug.security import check_password_hash
+from argon2 import PasswordHasher
 
 from conftest import BA_DINH, HANOI, HCMC, HOAN_KIEM, VUNG_TAU, csrf_token
 from digilit.models import Commune, User
-from digilit.services.accounts import hash_password as production_hash_password
+from digilit.services import hashing
 
 PASSWORD = "mat-khau-an-toan"
 
@@ -45,18 +45,19 @@ def test_success_creates_a_learner_with_a_hashed_password_and_signs_in(client, a
     assert user.role == "learner"
     assert (user.province_code, user.commune_code) == (HANOI, HOAN_KIEM)
     assert PASSWORD not in user.password_hash
-    assert user.password_hash.startswith("scrypt:")
-    assert check_password_hash(user.password_hash, PASSWORD)
+    assert user.password_hash.startswith("$argon2id$")
+    assert hashing.verify(user.password_hash, PASSWORD)
     assert client.get("/me").status_code == 200  # signed in
 
 
-def test_production_hashes_passwords_with_full_strength_scrypt():
+def test_production_hashes_passwords_with_owasp_argon2id():
     # The suite hashes at a lower cost to stay fast (conftest); production must not.
-    hashed = production_hash_password(PASSWORD)
-    assert hashed.startswith("scrypt:32768:8:1$")
-    assert check_password_hash(hashed, PASSWORD)
-    assert not check_password_hash(hashed, PASSWORD + "x")
-    assert production_hash_password(PASSWORD) != hashed  # salted
+    production = PasswordHasher(**hashing.PARAMETERS)
+    hashed = production.hash(PASSWORD)
+    assert hashed.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert production.verify(hashed, PASSWORD)
+    assert not hashing.verify(hashed, PASSWORD + "x")
+    assert production.hash(PASSWORD) != hashed  # salted
 
 
 @pytest.mark.parametrize("typed, stored", [

@@ -6,7 +6,7 @@ import pytest
 from conftest import HANOI, HOAN_KIEM, csrf_token
 from digilit import create_app
 from digilit.models import Throttle, User
-from digilit.services import accounts
+from digilit.services import accounts, hashing
 
 from .conftest import STAFF_PASSWORD, field_errors, is_signed_in, login, run_together
 
@@ -154,13 +154,13 @@ def test_every_failure_costs_the_same_hash_checks(client, lan, pin_member, monke
     """An unknown user, a wrong password, and an account with a PIN: the same work, so that
     response times do not tell which accounts exist or have a PIN."""
     calls = []
-    original = accounts.check_password_hash
+    original = hashing.verify
 
     def counting(hashed, password):
         calls.append(hashed)
         return original(hashed, password)
 
-    monkeypatch.setattr(accounts, "check_password_hash", counting)
+    monkeypatch.setattr(hashing, "verify", counting)
     counts = {}
     for case, username in (("unknown", "nobody2025"), ("password", "lan2025"),
                            ("pin", "hoa2025")):

@@ -51,7 +51,7 @@ def test_change_password_refuses_a_common_password(client, auth, db):
     assert response.status_code == 422
     db.expire_all()
     user = db.exec(select(User)).one()
-    from werkzeug.security import check_password_hash
+    from digilit.services.hashing import verify as check_password_hash
     assert check_password_hash(user.password_hash, "mat-khau-an-toan")
 
 

@@ -6,36 +6,64 @@ import sqlite3
 
 import pytest
 
-from digilit.services import accounts
+from werkzeug.security import generate_password_hash
+
+from digilit.models import User
+from digilit.services import hashing
 
 from .conftest import STAFF_PASSWORD, is_signed_in, login
 
 
-def test_the_password_is_hashed_with_no_write_lock_held(client, make_user, database_url,
+def test_the_password_is_hashed_with_no_write_lock_held(client, make_user, database_url, db,
                                                         monkeypatch):
     if not database_url.startswith("sqlite"):
         pytest.skip("the database-wide write lock is SQLite's")
-    make_user("lan2025")
+    user = make_user("lan2025")
+    # An account from before Argon2: its first sign-in also re-hashes the password.
+    user.password_hash = generate_password_hash(STAFF_PASSWORD, method="scrypt:1024:8:1")
+    db.add(user)
+    db.commit()
     path = database_url.split(":///", 1)[1]
     lock_free = []
-    original = accounts.check_password_hash
 
-    def hashing(*args, **kwargs):
-        other = sqlite3.connect(path, timeout=0, isolation_level=None)
-        try:
-            other.execute("BEGIN IMMEDIATE")  # fails at once while a request holds the lock
-            other.execute("ROLLBACK")
-            lock_free.append(True)
-        except sqlite3.OperationalError:
-            lock_free.append(False)
-        finally:
-            other.close()
-        return original(*args, **kwargs)
+    def watched(original):
+        def call(*args, **kwargs):
+            other = sqlite3.connect(path, timeout=0, isolation_level=None)
+            try:
+                other.execute("BEGIN IMMEDIATE")  # fails at once while a request holds the lock
+                other.execute("ROLLBACK")
+                lock_free.append(original.__name__)
+            except sqlite3.OperationalError:
+                lock_free.append(False)
+            finally:
+                other.close()
+            return original(*args, **kwargs)
+        return call
 
-    monkeypatch.setattr(accounts, "check_password_hash", hashing)
+    monkeypatch.setattr(hashing, "verify", watched(hashing.verify))
+    monkeypatch.setattr(hashing, "hash_password", watched(hashing.hash_password))
     assert login(client, "lan2025", STAFF_PASSWORD).status_code == 302
-    assert lock_free and all(lock_free)
+    assert "verify" in lock_free and "hash_password" in lock_free and all(lock_free)
     assert is_signed_in(client)
     assert login(client.application.test_client(), "lan2025", "not-the-password").status_code \
         == 422
     assert all(lock_free)
+
+
+def test_an_old_hash_is_upgraded_at_the_next_sign_in_and_only_then(client, make_user, db):
+    user = make_user("lan2025")
+    old = generate_password_hash(STAFF_PASSWORD, method="scrypt:1024:8:1")
+    user.password_hash = old
+    db.add(user)
+    db.commit()
+    assert login(client.application.test_client(), "lan2025", "wrong-password-1").status_code \
+        == 422
+    db.expire_all()
+    assert db.get(User, user.id).password_hash == old  # a failed sign-in changes nothing
+    assert login(client, "lan2025", STAFF_PASSWORD).status_code == 302
+    db.expire_all()
+    upgraded = db.get(User, user.id).password_hash
+    assert upgraded.startswith("$argon2id$") and hashing.verify(upgraded, STAFF_PASSWORD)
+    assert login(client.application.test_client(), "lan2025", STAFF_PASSWORD).status_code == 302
+    db.expire_all()
+    assert db.get(User, user.id).password_hash == upgraded  # current hashes stay

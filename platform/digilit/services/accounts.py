@@ -6,11 +6,11 @@ from datetime import timedelta, timezone
 
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from ..models import Commune, Province, Role, User
 from .. import clock
-from . import passwords, rollup, throttle
+from . import hashing, passwords, rollup, throttle
 from .db_helpers import insert_once
 from .errors import DomainError
 
@@ -49,8 +49,22 @@ def check_password(password):
 
 
 def hash_password(password):
-    """scrypt, through Werkzeug: salted and slow on purpose."""
-    return generate_password_hash(password, method="scrypt")
+    """Argon2id, salted and slow on purpose (see ``hashing``)."""
+    return hashing.hash_password(password)
+
+
+def upgrade_password_hash(user, password):
+    """Re-hash ``user``'s password with today's scheme when its hash is older and ``password``
+    (just checked) is that password: one extra hash, once per account. Run it outside any
+    write lock, as the sign-in does."""
+    if user.password_hash in (None, UNUSABLE_PASSWORD) or \
+            not hashing.needs_upgrade(user.password_hash):
+        return False
+    password = passwords.normalise(password)
+    if not hashing.verify(user.password_hash, password):
+        return False  # signed in with the PIN, or with a pre-NFC hash: leave it
+    user.password_hash = hashing.hash_password(password)
+    return True
 
 
 def _check_area(session, role, province_code, commune_code):
@@ -120,8 +134,8 @@ def _matches(user, password):
     password and an account with or without a PIN cost the same two hash checks."""
     usable = user is not None and user.password_hash != UNUSABLE_PASSWORD
     has_pin = user is not None and bool(user.pin_hash)
-    by_password = check_password_hash(user.password_hash if usable else _DUMMY_HASH, password)
-    by_pin = check_password_hash(user.pin_hash if has_pin else _DUMMY_PIN_HASH, password)
+    by_password = hashing.verify(user.password_hash if usable else _DUMMY_HASH, password)
+    by_pin = hashing.verify(user.pin_hash if has_pin else _DUMMY_PIN_HASH, password)
     return (usable and by_password) or (has_pin and by_pin and pin_unexpired(user))
 
 
@@ -179,7 +193,7 @@ PIN_LIFETIME_DAYS = 14
 PIN_HASH_METHOD = "scrypt:4096:8:1"
 UNUSABLE_PASSWORD = "!"
 # Compared against when there is no such user or no PIN, so that every case costs the same.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-0000", method="scrypt")
+_DUMMY_HASH = hashing.hash_password("not-a-real-password-0000")
 _DUMMY_PIN_HASH = generate_password_hash("000000", method=PIN_HASH_METHOD)
 
 
@@ -234,7 +248,7 @@ def pin_unexpired(user):
 
 def pin_is_valid(user, pin):
     """Whether ``pin`` is the user's unexpired one-time PIN."""
-    return pin_unexpired(user) and check_password_hash(user.pin_hash, pin)
+    return pin_unexpired(user) and hashing.verify(user.pin_hash, pin)
 
 
 def set_new_pin(*, session, user):

@@ -83,6 +83,7 @@ def sign_in(*, session, username, password, address, limits=Limits(), checkpoint
     user, valid = accounts.check_credentials(session=session, username=key, password=password,
                                              user=user)
     if valid:
+        accounts.upgrade_password_hash(user, password)  # still outside the write lock
         throttle.clear(session=session, scope=throttle.ACCOUNT, value=key)
         return Attempt(SUCCESS, user=user, user_id=user.id)
     throttle.hit(session=session, scope=throttle.LOGIN_ADDRESS, value=address,
