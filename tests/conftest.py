@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, func, text
 from digilit import clock as digilit_clock
 from digilit import create_app, paths
 from digilit.db import make_engine, upgrade_database
-from digilit.services import hashing
+from digilit.services import accounts, hashing
 from digilit.services.geo import import_geography
 from sqlmodel import Session, select
 
@@ -187,6 +187,8 @@ def _fast_password_hashing(monkeypatch):
 
     monkeypatch.setattr(hashing, "_hasher",
                         PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+    # what an unknown username is checked against: as cheap as the accounts' hashes here
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", hashing.hash_password("not-a-real-password"))
 
 
 @pytest.fixture

@@ -29,8 +29,10 @@ class DefaultConfig:
     SESSION_ABSOLUTE_TIMEOUT = 12 * 3600
     # Counted in the database, so they hold across workers and app nodes.
     LOGIN_MAX_FAILURES = 5  # per account within THROTTLE_WINDOW: then locked that long
-    LOGIN_FAILURES_PER_ADDRESS = 20  # failed sign-ins per network address
-    REGISTRATIONS_PER_ADDRESS = 10
+    LOGIN_FAILURES_PER_ADDRESS = 20  # failed sign-ins per network address...
+    LOGIN_FAILURE_CREDIT = 2  # ...plus this many per successful sign-in from it...
+    LOGIN_FAILURES_PER_ADDRESS_MAX = 200  # ...up to this (services/signin.py)
+    REGISTRATIONS_PER_ADDRESS = 80  # a commune hall of 60 registers together
     THROTTLE_WINDOW = 15 * 60
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted.
     TRUSTED_PROXIES = 0

@@ -5,10 +5,15 @@
   only what a wrong password says. The attempt is counted *before* the password is checked,
   in the same transaction, so parallel guesses wait for each other and cannot exceed the
   limit. Unknown usernames are counted alike, so a lock tells nothing about existence.
-- A network address: ``LOGIN_FAILURES_PER_ADDRESS`` (20) failed sign-ins in the window, and
-  it may not try for that long (counting failures only: a class signing in together at one
-  venue shares an address).
-- Registrations per address: ``REGISTRATIONS_PER_ADDRESS`` (10) in the window.
+- A network address: ``LOGIN_FAILURES_PER_ADDRESS`` (20) failed sign-ins in the window, plus
+  ``LOGIN_FAILURE_CREDIT`` (2) for every successful sign-in from it in the window, at most
+  ``LOGIN_FAILURES_PER_ADDRESS_MAX`` (200); past that it may not try for the window. A
+  commune hall puts 30-60 people behind one shared address, each signing in once, some after
+  a typo: every success there makes room for the next person's typo. Guessing over many
+  usernames from one address earns no successes and is refused at the 20th failure; even
+  with accounts of one's own, at the 200th.
+- Registrations per address: ``REGISTRATIONS_PER_ADDRESS`` (80) in the window: a hall of 60
+  registers together.
 """
 from dataclasses import dataclass
 from typing import Optional
@@ -25,14 +30,22 @@ class Limits:
 
     account: int = 5
     address: int = 20
-    registrations: int = 10
+    credit: int = 2
+    address_max: int = 200
+    registrations: int = 80
     window: int = throttle.WINDOW
+
+    def address_failures(self, successes):
+        """Failed sign-ins an address may make, given its successful ones in the window."""
+        return min(self.address_max, self.address + self.credit * successes)
 
     @classmethod
     def from_config(cls, config):
         """The limits configured for an app."""
         return cls(account=config["LOGIN_MAX_FAILURES"],
                    address=config["LOGIN_FAILURES_PER_ADDRESS"],
+                   credit=config["LOGIN_FAILURE_CREDIT"],
+                   address_max=config["LOGIN_FAILURES_PER_ADDRESS_MAX"],
                    registrations=config["REGISTRATIONS_PER_ADDRESS"],
                    window=config["THROTTLE_WINDOW"])
 
@@ -85,9 +98,13 @@ def sign_in(*, session, username, password, address, limits=Limits(), checkpoint
     if valid:
         accounts.upgrade_password_hash(user, password)  # still outside the write lock
         throttle.clear(session=session, scope=throttle.ACCOUNT, value=key)
+        throttle.hit(session=session, scope=throttle.LOGIN_SUCCESS_ADDRESS, value=address,
+                     limit=None, window=limits.window)
         return Attempt(SUCCESS, user=user, user_id=user.id)
+    successes = throttle.count(session=session, scope=throttle.LOGIN_SUCCESS_ADDRESS,
+                               value=address, window=limits.window)
     throttle.hit(session=session, scope=throttle.LOGIN_ADDRESS, value=address,
-                 limit=limits.address, window=limits.window)
+                 limit=limits.address_failures(successes), window=limits.window)
     return Attempt(LOCKOUT if tries >= limits.account else FAILURE,
                    user_id=user.id if user else None)
 

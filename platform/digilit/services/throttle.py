@@ -18,6 +18,7 @@ from ..models import Throttle
 
 ACCOUNT = "account"  # failed sign-ins of one username
 LOGIN_ADDRESS = "login-addr"  # failed sign-ins from one network address
+LOGIN_SUCCESS_ADDRESS = "login-ok-addr"  # successful sign-ins from one network address
 REGISTER_ADDRESS = "register-addr"  # registrations from one network address
 WINDOW = 15 * 60  # seconds
 PURGE_AFTER = 24 * 3600
@@ -42,21 +43,33 @@ def is_blocked(*, session, scope, value):
     return until is not None and until > clock.timestamp()
 
 
+def count(*, session, scope, value, window=WINDOW):
+    """How many attempts of ``scope`` by ``value`` the current window holds."""
+    row = session.exec(select(Throttle.hits, Throttle.window_start).where(
+        Throttle.scope == scope, Throttle.key == digest(scope, value))).first()
+    if row is None or row[1] <= clock.timestamp() - window:
+        return 0
+    return row[0]
+
+
 def hit(*, session, scope, value, limit, window=WINDOW):
-    """Count one attempt and return how many the window now holds; the attempt that makes
-    ``limit`` blocks the next ones for ``window`` seconds."""
+    """Count one attempt and return how many the window now holds; the attempt that reaches
+    ``limit`` blocks the next ones for ``window`` seconds (a limit that grows or shrinks
+    between attempts is compared as it is at each attempt)."""
     moment = clock.timestamp()
     expired = Throttle.window_start <= moment - window
     hits = case((expired, 1), else_=Throttle.hits + 1)
+    blocks = limit is not None  # None: only counted (read back with ``count``)
     statement = _insert_for(session).values(
         scope=scope, key=digest(scope, value), hits=1, window_start=moment,
-        blocked_until=moment + window if limit <= 1 else 0)
+        blocked_until=moment + window if blocks and limit <= 1 else 0)
     statement = statement.on_conflict_do_update(
         index_elements=["scope", "key"],
         set_={"hits": hits,
               "window_start": case((expired, moment), else_=Throttle.window_start),
-              "blocked_until": case((hits == limit, moment + window),
-                                    else_=Throttle.blocked_until)},
+              "blocked_until": case((hits >= limit, moment + window),
+                                    else_=Throttle.blocked_until) if blocks
+              else Throttle.blocked_until},
     ).returning(Throttle.hits)
     count = session.execute(statement).scalar_one()
     if secrets.randbelow(PURGE_ONE_IN) == 0:
