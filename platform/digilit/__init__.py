@@ -14,8 +14,9 @@ def create_app(test_config=None):
     os.makedirs(app.instance_path, exist_ok=True)
     configure(app, test_config)
 
-    from . import audit, cli, content, db, errors, session_guard, web
+    from . import audit, cli, content, db, errors, overload, session_guard, web
 
+    overload.init_app(app)  # first: an overloaded request is refused before any other work
     db.init_app(app)
     content.init_app(app)
     audit.init_app(app)

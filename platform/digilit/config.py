@@ -36,6 +36,8 @@ class DefaultConfig:
     THROTTLE_WINDOW = 15 * 60
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted.
     TRUSTED_PROXIES = 0
+    SQLITE_BUSY_TIMEOUT = 30  # seconds a write waits for SQLite's lock before a 503
+    QUEUE_TIMEOUT = 10  # seconds a request may wait behind the proxy before a 503 (overload.py)
     PREFERRED_URL_SCHEME = "http"  # "https" also makes every cookie Secure
     PG_BIN_DIR = None  # where pg_dump and pg_restore are, if not found by themselves
 

@@ -13,11 +13,13 @@ from sqlmodel import Session, create_engine
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def make_engine(url):
-    """Create the engine for ``url`` with the project's SQLite rules applied."""
+def make_engine(url, busy_timeout=30):
+    """Create the engine for ``url`` with the project's SQLite rules applied; a write waits
+    up to ``busy_timeout`` seconds for SQLite's lock (then the request is answered 503)."""
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, connect_args={"check_same_thread": False,
+                                              "timeout": busy_timeout})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -25,7 +27,7 @@ def make_engine(url):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -123,6 +125,7 @@ def restore_command(path):
 
 
 def init_app(app):
-    app.extensions["digilit.engine"] = make_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.extensions["digilit.engine"] = make_engine(app.config["SQLALCHEMY_DATABASE_URI"],
+                                                   app.config["SQLITE_BUSY_TIMEOUT"])
     app.teardown_appcontext(close_session)
     app.cli.add_command(db_cli)

@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from . import overload
+
 log = logging.getLogger(__name__)
 
 
@@ -45,6 +47,9 @@ def handle_csrf_error(_error):
 def handle_unexpected(error):
     if isinstance(error, HTTPException):
         return handle_http_error(error)
+    if overload.is_saturated(error):
+        log.warning("database saturated, answered 503: %s %s", request.method, request.path)
+        return overload.busy_page()
     incident = secrets.token_hex(4)
     log.exception("unhandled error, incident %s, path %s", incident, request.path)
     return _page(500, _("Something went wrong"),
