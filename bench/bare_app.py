@@ -2,17 +2,20 @@
 
     gunicorn --config gunicorn.conf.py --workers 4 bench.bare_app:app   (BARE_DATABASE_URL=...)
 
-``GET /items/<id>`` reads one row by its key and answers a few hundred bytes of HTML;
-``POST /items`` inserts one row and commits. No ORM, no templates, no session: what Flask and
-the database driver cost on their own. SQLite gets the product's connection rules (WAL,
-busy timeout, ``BEGIN IMMEDIATE`` for writes); PostgreSQL a plain psycopg connection.
-``bench/pages.py`` starts it beside the product and divides the product's figures by its.
+``GET /items/<id>`` reads one row by its key through SQLAlchemy Core and answers a few
+hundred bytes of HTML; ``POST /items`` inserts one row and commits the same way. The engine is
+the product's own (``digilit.db.make_engine``: WAL, busy timeout and ``BEGIN IMMEDIATE`` for
+writes on SQLite; a pool on PostgreSQL): Flask and the database layer the product is built on,
+with nothing of the product's. ``GET /raw/items/<id>`` and ``POST /raw/items`` do the same
+with the bare driver (sqlite3, psycopg), for reference. ``bench/pages.py`` starts it beside
+the product and divides the product's figures by its.
 """
 import os
 import sqlite3
 import threading
 
 from flask import Flask, abort, request
+from sqlalchemy import Column, Integer, MetaData, String, Table, select, text
 
 ITEMS = 10_000
 _local = threading.local()
@@ -64,10 +67,46 @@ def create_schema():
 
 
 app = Flask(__name__)
+_tables = MetaData()
+items = Table("bare_item", _tables, Column("id", Integer, primary_key=True),
+              Column("name", String(80), nullable=False), Column("note", String(200)))
+_engine = None
+
+
+def engine():
+    """The product's engine for the bare app's database, made once per worker."""
+    global _engine
+    if _engine is None:
+        from digilit.db import make_engine
+
+        _engine = make_engine(_url().replace("postgresql://", "postgresql+psycopg://"))
+    return _engine
 
 
 @app.get("/items/<int:item_id>")
 def read_item(item_id):
+    with engine().connect() as db:
+        row = db.execute(select(items.c.name, items.c.note)
+                         .where(items.c.id == item_id)).first()
+    if row is None:
+        abort(404)
+    return f"<!doctype html><title>{row[0]}</title><p>{row[1]}</p>"
+
+
+@app.post("/items")
+def add_item():
+    name = request.form.get("name", "item")[:80]
+    with engine().begin() as db:
+        if db.dialect.name == "postgresql":
+            db.execute(items.insert().values(id=text("nextval('bare_item_seq')"), name=name,
+                                             note="posted"))
+        else:
+            db.execute(items.insert().values(name=name, note="posted"))
+    return "", 303, {"Location": "/items/1"}
+
+
+@app.get("/raw/items/<int:item_id>")
+def read_item_raw(item_id):
     db, mark = connection()
     row = db.execute(f"SELECT name, note FROM bare_item WHERE id = {mark}",
                      (item_id,)).fetchone()
@@ -76,8 +115,8 @@ def read_item(item_id):
     return f"<!doctype html><title>{row[0]}</title><p>{row[1]}</p>"
 
 
-@app.post("/items")
-def add_item():
+@app.post("/raw/items")
+def add_item_raw():
     db, mark = connection()
     name = request.form.get("name", "item")[:80]
     if mark == "?":

@@ -206,6 +206,22 @@ class BareGunicorn(Gunicorn):
         raise RuntimeError(f"the bare app did not answer; see {self.log_path}")
 
 
+def check_pages(port, files):
+    """Every GET case answers 200 as the signed-in learner (not a redirect to sign in)."""
+    import http.client
+
+    for name, path in files.items():
+        method, address, cookie, _body = path.read_text().split("\n", 1)[0].split("\t")
+        if method != "GET":
+            continue
+        connection = http.client.HTTPConnection(HOST, port, timeout=30)
+        connection.request("GET", address, headers={"Cookie": cookie,
+                                                    "User-Agent": USER_AGENT})
+        status = connection.getresponse().status
+        if status != 200:
+            raise RuntimeError(f"{name}: {address} answered {status}, not 200")
+
+
 def wrk_once(port, path):
     import http.client
 
@@ -242,6 +258,9 @@ def measure(url, bare_url, args, folder):
     bare_read = _write(folder, "bare-read", [("GET", f"/items/{i}", "", "")
                                              for i in range(1, 2001, 7)])
     bare_write = _write(folder, "bare-write", [("POST", "/items", "", "name=bench")])
+    raw_read = _write(folder, "raw-read", [("GET", f"/raw/items/{i}", "", "")
+                                           for i in range(1, 2001, 7)])
+    raw_write = _write(folder, "raw-write", [("POST", "/raw/items", "", "name=bench")])
     logs = Path(folder)
     product = Gunicorn(url, args.workers, logs / "product.log")
     bare = BareGunicorn(bare_url, args.workers, logs / "bare.log")
@@ -252,14 +271,20 @@ def measure(url, bare_url, args, folder):
         seconds = args.seconds
         for port, data in ((bare.port, bare_read), (product.port, files["lesson page"])):
             wrk("warm-up", port, data, 10, 2)  # every worker imported and connected
-        base_read = wrk("bare Flask: read by key", bare.port, bare_read, 10, seconds)
+        check_pages(product.port, files)
+        rows.append((wrk("bare Flask + driver only: read by key", bare.port, raw_read, 10,
+                         seconds), None, None))
+        base_read = wrk("bare Flask + SQLAlchemy: read by key", bare.port, bare_read, 10,
+                        seconds)
         rows.append((base_read, None, None))
         for name in ("catalogue", "course page", "lesson page", "quiz form", "quiz result",
                      "/me", "certificate"):
             rows.append((wrk(name, product.port, files[name], 10, seconds), base_read,
                          GET_TARGET))
         for connections, run in ((10, 0), (50, 1)):
-            base_write = wrk("bare Flask: insert + commit", bare.port, bare_write,
+            rows.append((wrk("bare Flask + driver only: insert + commit", bare.port, raw_write,
+                             connections, seconds), None, None))
+            base_write = wrk("bare Flask + SQLAlchemy: insert + commit", bare.port, bare_write,
                              connections, seconds)
             rows.append((base_write, None, None))
             rows.append((wrk("lesson completion", product.port,
@@ -278,7 +303,8 @@ def verdicts(rows):
     out = []
     for run, base, target in rows:
         if base is None:
-            out.append((run, None, "baseline" if not run.bad else "**errors**"))
+            kind = "reference" if "driver only" in run.name else "baseline"
+            out.append((run, None, kind if not run.bad else "**errors**"))
             continue
         ratio = run.rps / base.rps if base.rps else 0.0
         misses = []
@@ -387,7 +413,7 @@ def main(argv=None):
         write_markdown(section(results, command))
         print(f"written to {BENCHMARKS}")
     missed = [v for _n, rows in results for _r, _x, v in verdicts(rows)
-              if v not in ("ok", "baseline")]
+              if v not in ("ok", "baseline", "reference")]
     return 1 if missed else 0
 
 
