@@ -24,4 +24,5 @@ def create_app(test_config=None):
     web.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    app.before_request(db.start_write_phase)  # after every other app-wide hook
     return app

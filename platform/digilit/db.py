@@ -40,10 +40,25 @@ def make_engine(url, busy_timeout=30):
 
 
 def _wants_write():
-    """Requests that may write take the write lock up front; GET pages never write."""
+    """Requests that may write take the write lock up front, once their view runs (see
+    ``start_write_phase``); GET pages never write."""
     if has_request_context():
-        return request.method in WRITE_METHODS
+        return request.method in WRITE_METHODS and g.get("db_write_phase", False)
     return True  # CLI commands and scripts
+
+
+def start_write_phase():
+    """The last of the app's before-request hooks. What the hooks read (the signed-in user)
+    was read in a plain transaction, which ends here; the view's first statement then begins
+    with ``BEGIN IMMEDIATE``. SQLite has one writer at a time: its lock is held from the
+    view's first statement to the commit, not also while the session cookie is opened, the
+    user loaded and the form's CSRF token checked."""
+    if request.method not in WRITE_METHODS:
+        return
+    session = g.get("db_session")
+    if session is not None and session.get_bind().dialect.name == "sqlite":
+        session.commit()  # a read-only transaction: nothing to write, the lock is not taken
+    g.db_write_phase = True
 
 
 def get_engine():

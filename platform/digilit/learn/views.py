@@ -76,9 +76,10 @@ def complete(slug, lesson):
     if not CompleteLessonForm().validate_on_submit():
         abort(400)
     db = get_session()
-    progress.complete_lesson(session=db, user=current_user, course=course, lesson=item)
-    db.commit()
     state = progress.course_progress(session=db, user=current_user, course=course)
+    progress.complete_lesson(session=db, user=current_user, course=course, lesson=item)
+    db.commit()  # the next lesson is known without reading again (and locking again)
+    state.done = state.done | {item.slug}
     if state.next_lesson is None:
         flash(_("All lessons done: the quiz is open."), "success")
         return redirect(url_for(".quiz", slug=slug))
