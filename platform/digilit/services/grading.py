@@ -116,11 +116,12 @@ def submit_attempt(*, session, user, course, token, answers):
         counts["certificates"] = int(certificate.attempt_id == attempt.id)
     session.add(enrolment)
     session.flush()
+    trained = counts.pop("trained", 0)
     rollup.count_for_user(session=session, user=user, course_slug=course.slug,
-                          when=attempt.submitted_at, **{k: v for k, v in counts.items()
-                                                        if k != "trained"})
-    rollup.count_for_user(session=session, user=user, when=attempt.submitted_at,
-                          trained=counts.get("trained", 0))
+                          when=attempt.submitted_at, **counts)
+    if trained:  # counted once per person, in the course-free rows
+        rollup.count_for_user(session=session, user=user, when=attempt.submitted_at,
+                              trained=trained)
     return attempt
 
 
