@@ -72,6 +72,7 @@ def test_a_post_request_begins_immediate_and_a_get_does_not(client, auth, statem
 
 
 @sqlite_only
+@pytest.mark.real_clock
 def test_a_post_waits_for_the_write_lock_instead_of_failing(client, auth, database_url, count):
     """Another connection holds the write lock: the POST waits for it, then succeeds."""
     auth.register()

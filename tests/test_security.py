@@ -71,6 +71,8 @@ def signed_in(auth, db, catalog):
     """A signed-in learner with every lesson of e-id done (written directly: it is quicker)."""
     assert auth.register().status_code == 302
     user = db.exec(select(User)).one()
+    db.add(Enrolment(user_id=user.id, course_slug="e-id", province_code=user.province_code,
+                     commune_code=user.commune_code))
     for lesson in catalog.get("e-id").lessons:
         db.add(LessonProgress(user_id=user.id, course_slug="e-id", lesson_slug=lesson.slug))
     db.commit()
