@@ -134,7 +134,7 @@ def refused(client, response, message, caplog=None, reason=None):
     assert message in page
     assert client.get("/me").status_code == 302
     if caplog is not None:
-        assert f"event=oidc_login outcome=failure" in caplog.text
+        assert "event=oidc_login outcome=failure" in caplog.text
         assert f"reason={reason}" in caplog.text
 
 
