@@ -3,8 +3,6 @@ the `jose` library of Node (not the platform's signing code), tampering, revocat
 administrator of the holder's area through the status list, and the offline check."""
 import base64
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,25 +11,10 @@ from sqlmodel import select
 from conftest import BA_DINH, HANOI, HCMC, HOAN_KIEM, AuthActions, csrf_token
 from digilit.models import Certificate, CertificateRevocation
 from digilit.services import accounts
+from oidc.verifier import node_verify
 
-REPO = Path(__file__).resolve().parents[2]
-VERIFIER = REPO / "tests" / "oidc" / "verify_credential.mjs"
 PREFIX = "data:application/vc+jwt,"
 STAFF_PASSWORD = "mat-khau-quan-tri"
-
-
-def node_verify(tmp_path, credential, jwks, status_list):
-    """What the independent verifier says of ``credential`` (a dict)."""
-    if shutil.which("node") is None or not (REPO / "node_modules" / "jose").exists():
-        pytest.fail("node and node_modules/jose are needed: run `make install-test`")
-    files = []
-    for name, content in (("credential.json", json.dumps(credential)),
-                          ("jwks.json", json.dumps(jwks)), ("status.jwt", status_list)):
-        (tmp_path / name).write_text(content)
-        files.append(str(tmp_path / name))
-    done = subprocess.run(["node", str(VERIFIER), *files], capture_output=True, text=True,
-                          timeout=30, cwd=REPO)
-    return json.loads(done.stdout)
 
 
 def payload(credential):
