@@ -9,7 +9,9 @@ from sqlmodel import select
 
 from conftest import HANOI, HOAN_KIEM, csrf_token
 from digilit.models import ExternalIdentity, User
-from oidc.provider import consent
+from oidc.provider import Provider, consent
+
+CALLBACK = "http://127.0.0.1:5000/auth/oidc/callback"
 
 
 def callback_path(location):
@@ -19,7 +21,9 @@ def callback_path(location):
 
 
 def start(client):
-    """``GET /auth/oidc/login``: the provider's authorization address."""
+    """``GET /auth/oidc/login``: the provider's authorization address (the pages in English,
+    so that messages read as below)."""
+    client.get("/?lang=en")
     response = client.get("/auth/oidc/login")
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     return response.headers["Location"]
@@ -130,7 +134,7 @@ def refused(client, response, message, caplog=None, reason=None):
     """The person is back on the sign-in page with ``message``, and nobody is signed in."""
     assert response.status_code == 302
     assert urlsplit(response.headers["Location"]).path == "/auth/login"
-    page = client.get("/auth/login?lang=en").get_data(as_text=True)
+    page = client.get("/auth/login").get_data(as_text=True)
     assert message in page
     assert client.get("/me").status_code == 302
     if caplog is not None:
@@ -153,6 +157,7 @@ def test_a_wrong_state_is_refused(oidc_app, client, caplog):
             "bad_state")
     # A callback in another browser (no state in its session) is refused alike.
     other = oidc_app.test_client()
+    other.get("/?lang=en")
     refused(other, other.get(callback_path(consent(start(client), "lan"))),
             "This sign-in was not started here")
 
@@ -167,7 +172,7 @@ def test_a_replayed_code_is_refused(oidc_app, client, caplog):
     # The same code again, even with the state put back as an attacker would: refused by the
     # provider (a code is single-use).
     other = oidc_app.test_client()
-    other.get("/auth/login")
+    other.get("/auth/login?lang=en")
     with other.session_transaction() as session:
         session[f"_state_oidc_{state}"] = kept
     refused(other, other.get(url), "The identity provider did not confirm", caplog,
@@ -187,10 +192,22 @@ def test_a_wrong_nonce_is_refused(oidc_app, client, count, caplog):
     assert count(User) == 0
 
 
-def test_a_provider_that_is_down(app, client, caplog):
-    from oidc.provider import Provider
+def test_a_bad_signature_is_refused(app, client, count, caplog):
     caplog.set_level(logging.INFO, logger="digilit.audit")
-    down = Provider(["http://127.0.0.1:5000/auth/oidc/callback"])
+    rogue = Provider([CALLBACK], wrong_jwks=True)
+    try:
+        app.config.update(rogue.settings())
+        url = callback_path(consent(start(client), "lan"))
+        refused(client, client.get(url), "Your identity could not be verified", caplog,
+                "unverified")
+    finally:
+        rogue.stop()
+    assert count(User) == 0 and count(ExternalIdentity) == 0
+
+
+def test_a_provider_that_is_down(app, client, caplog):
+    caplog.set_level(logging.INFO, logger="digilit.audit")
+    down = Provider([CALLBACK])
     app.config.update(down.settings())
     location = start(client)
     url = callback_path(consent(location, "lan"))
@@ -198,6 +215,7 @@ def test_a_provider_that_is_down(app, client, caplog):
     refused(client, client.get(url), "The identity provider cannot be reached", caplog,
             "unreachable")
     fresh = app.test_client()
+    fresh.get("/?lang=en")
     app.extensions.pop("digilit.oidc")  # a new process: discovery itself now fails
     refused(fresh, fresh.get("/auth/oidc/login"), "The identity provider cannot be reached")
 
@@ -209,7 +227,7 @@ def test_a_locked_account_is_refused(oidc_app, client, auth, db):
     auth.logout()
     for _attempt in range(5):
         auth.login(username, "sai-mat-khau-1")
-    refused(client, sign_in_at_provider(client, "lan"), "Your identity could not be verified")
+    refused(client, sign_in_at_provider(client, "lan"), "Too many wrong passwords")
 
 
 @pytest.mark.parametrize("path", ["/auth/oidc/welcome"])

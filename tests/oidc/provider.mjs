@@ -5,7 +5,8 @@
 //
 // Listens on a free port of 127.0.0.1 and prints "listening <issuer>" once ready. One static
 // client (CLIENT_ID / CLIENT_SECRET below), two test accounts, and an interaction page of
-// its own: username, password, and "Allow" or "Deny".
+// its own: username, password, and "Allow" or "Deny". With WRONG_JWKS=1 in the environment
+// it publishes another public key under its key's id: its ID tokens' signatures then fail.
 import http from 'node:http';
 import { generateKeyPairSync } from 'node:crypto';
 import Provider from 'oidc-provider';
@@ -23,6 +24,9 @@ const ACCOUNTS = {
 const redirectUris = process.argv.slice(2);
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwk = { ...privateKey.export({ format: 'jwk' }), use: 'sig', kid: 'test-key' };
+const { publicKey: otherKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const wrongJwks = JSON.stringify({ keys: [{ ...otherKey.export({ format: 'jwk' }), use: 'sig',
+  kid: 'test-key', alg: 'RS256' }] });
 
 function page(title, body) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>`
@@ -94,7 +98,10 @@ server.listen(0, '127.0.0.1', () => {
   });
   const callback = provider.callback();
   server.on('request', (req, res) => {
-    if (req.url.startsWith('/interaction/')) {
+    if (process.env.WRONG_JWKS === '1' && req.url === '/jwks') {
+      res.writeHead(200, { 'content-type': 'application/jwk-set+json' });
+      res.end(wrongJwks);
+    } else if (req.url.startsWith('/interaction/')) {
       interaction(provider, req, res).catch((error) => {
         res.writeHead(400, { 'content-type': 'text/plain' });
         res.end(String(error.message));

@@ -1,5 +1,6 @@
 """Start and stop the test OpenID provider (``provider.mjs``, run by the system's Node), and
 walk through its sign-in page over HTTP as a person's browser would."""
+import os
 import re
 import shutil
 import subprocess
@@ -20,12 +21,13 @@ FORM_RE = re.compile(r'<form method="post" action="([^"]+)"')
 class Provider:
     """One provider process; ``issuer`` is its address once started."""
 
-    def __init__(self, redirect_uris):
+    def __init__(self, redirect_uris, wrong_jwks=False):
         if shutil.which("node") is None or not (REPO / "node_modules" / "oidc-provider").exists():
             pytest.fail("node and node_modules/oidc-provider are needed: run `make install-test`")
         self._process = subprocess.Popen(
             ["node", str(HERE / "provider.mjs"), *redirect_uris], cwd=REPO,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            env={**os.environ, "WRONG_JWKS": "1" if wrong_jwks else "0"})
         line = self._process.stdout.readline()
         if not line.startswith("listening "):
             self.stop()

@@ -17,6 +17,7 @@ from .views import _fill_area_choices, _limits, _start_session, bp
 
 PENDING = "oidc_pending"  # the verified identity between the callback and the first choice
 PENDING_LIFETIME = 15 * 60
+LOCKED, ALREADY_LINKED = "locked", "already_linked"
 
 
 def _messages():
@@ -30,6 +31,9 @@ def _messages():
         oidc.UNREACHABLE: _("The identity provider cannot be reached now. Please try again "
                             "later, or sign in with your password."),
         oidc.UNVERIFIED: _("Your identity could not be verified. Please try again."),
+        LOCKED: _("Too many wrong passwords were tried on this account. Please wait 15 "
+                  "minutes and try again."),
+        ALREADY_LINKED: _("This identity is already linked to another account."),
     }
 
 
@@ -73,7 +77,7 @@ def oidc_callback():
 
 def _sign_in(db, user, issuer, event="oidc_login"):
     if not identities.may_sign_in(session=db, user=user):
-        return _failed("locked", user_id=user.id)
+        return _failed(LOCKED, user_id=user.id)
     identities.record_use(session=db, user=user, issuer=issuer)
     db.commit()
     audit.event(event, user_id=user.id, issuer=issuer)
@@ -88,7 +92,7 @@ def _link_and_sign_in(db, user, person):
         identities.link(session=db, user=user, issuer=person.issuer, subject=person.subject)
     except DomainError:
         db.rollback()
-        return _failed("already_linked", user_id=user.id)
+        return _failed(ALREADY_LINKED, user_id=user.id)
     flash(_("Your identity is linked: you can now sign in with it."), "success")
     return _sign_in(db, user, person.issuer, event="oidc_link")
 
