@@ -235,3 +235,21 @@ def test_the_first_choice_needs_a_verified_identity(oidc_app, client, path):
     response = client.get(path)
     assert response.status_code == 302
     assert urlsplit(response.headers["Location"]).path == "/auth/login"
+
+
+def test_the_identity_is_in_the_data_copy_and_goes_with_the_account(oidc_app, client, db,
+                                                                    count):
+    sign_in_at_provider(client, "lan")
+    create_account(client)
+    data = client.get("/me/data.json").get_json()
+    [identity] = data["identities"]
+    assert identity["subject"] == "lan" and identity["issuer"] == oidc_app.config["OIDC_ISSUER"]
+    assert "token" not in str(data).lower()
+    # A password first (the account has none), then the account may be deleted.
+    client.post("/auth/password", data={
+        "password": "mat-khau-moi-123", "password_confirm": "mat-khau-moi-123",
+        "csrf_token": csrf_token(client, "/auth/password")})
+    response = client.post("/me/delete", data={
+        "password": "mat-khau-moi-123", "csrf_token": csrf_token(client, "/me")})
+    assert response.status_code == 302
+    assert count(User) == 0 and count(ExternalIdentity) == 0
