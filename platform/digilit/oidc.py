@@ -13,7 +13,7 @@ from typing import Optional
 import requests
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import current_app
+from flask import current_app, request
 from joserfc.errors import JoseError
 
 EXTENSION = "digilit.oidc"
@@ -85,6 +85,10 @@ def start(redirect_uri):
 def finish():
     """The ``Identity`` of the person the provider sent back, or ``SignInFailed``."""
     provider = client()
+    # RFC 9207: a provider that names itself in the response must be the configured one.
+    returned = request.args.get("iss")
+    if returned is not None and returned.rstrip("/") != issuer():
+        raise SignInFailed(UNVERIFIED)
     try:
         token = provider.authorize_access_token()
         claims = token.get("userinfo")

@@ -2,6 +2,7 @@
 first sign-in (new account, or linking one proved by its password), later sign-ins, the
 checks on state, nonce and codes, and every failure back on the sign-in page, audited."""
 import logging
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -177,6 +178,14 @@ def test_a_replayed_code_is_refused(oidc_app, client, caplog):
         session[f"_state_oidc_{state}"] = kept
     refused(other, other.get(url), "The identity provider did not confirm", caplog,
             "rejected")
+
+
+def test_a_response_naming_another_issuer_is_refused(oidc_app, client, count):
+    url = callback_path(consent(start(client), "lan"))
+    assert "iss=" in url  # oidc-provider names itself (RFC 9207)
+    forged = re.sub(r"iss=[^&]+", "iss=http%3A%2F%2Fevil.example", url)
+    refused(client, client.get(forged), "Your identity could not be verified")
+    assert count(User) == 0
 
 
 def test_a_wrong_nonce_is_refused(oidc_app, client, count, caplog):
