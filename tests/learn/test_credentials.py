@@ -193,3 +193,40 @@ def test_the_page_offers_the_download_and_unknown_codes_are_404(client, passed):
     assert "Download the credential" in page
     assert client.get("/certificates/AAAA-AAAA-AAAA-AAAA.json").status_code == 404
     assert client.get("/credentials/status/0").status_code == 404
+
+
+def test_status_list_positions_and_bits():
+    from digilit.services import credentials
+    size = credentials.LIST_SIZE
+    assert credentials.status_position(7) == (1, 7)
+    assert credentials.status_position(size + 3) == (2, 3)
+    encoded = credentials.encode_bits([0, 9, size - 1])
+    assert encoded.startswith("u")
+    assert [credentials.decode_bit(encoded, i) for i in (0, 1, 8, 9, size - 1)] == [
+        True, False, False, True, True]
+
+
+def test_the_competencies_a_course_declares_become_alignments(catalog):
+    from types import SimpleNamespace
+    from datetime import datetime, timezone
+    from digilit.services import credentials
+    course = catalog.get("e-id")
+    declared = SimpleNamespace(**{k: getattr(course, k) for k in ("slug", "title", "summary")},
+                               competencies=("1.1", "2.3"))
+    certificate = SimpleNamespace(id=5, code="AAAA-BBBB-CCCC-DDDD", percent=90,
+                                  issued_at=datetime(2026, 3, 11, 3, 0, tzinfo=timezone.utc))
+    urls = {"base": "https://x.vn", "certificate": "https://x.vn/c", "course": "https://x.vn/k",
+            "status_list": lambda n: f"https://x.vn/credentials/status/{n}"}
+    built = credentials.build_credential(
+        certificate=certificate, holder_name="A", course=declared, urls=urls,
+        texts={"name": "Issuer", "criteria": "Pass"}, lang_text=lambda texts: texts["vi"])
+    alignment = built["credentialSubject"]["achievement"]["alignment"]
+    assert [a["targetCode"] for a in alignment] == ["1.1", "2.3"]
+    assert built["validFrom"] == "2026-03-11T03:00:00Z"
+    assert built["credentialStatus"]["statusListIndex"] == "5"
+    plain = credentials.build_credential(
+        certificate=certificate, holder_name="A", course=course, urls=urls,
+        texts={"name": "Issuer", "criteria": "Pass"}, lang_text=lambda texts: texts["vi"])
+    expected = [str(code) for code in (getattr(course, "competencies", None) or ())]
+    assert [a["targetCode"] for a in plain["credentialSubject"]["achievement"].get(
+        "alignment", [])] == expected  # none until course.yaml declares them
