@@ -51,7 +51,7 @@ def _achievement(course, course_url, lang_text, criteria):
         "name": lang_text(course.title), "description": lang_text(course.summary),
         "criteria": {"narrative": criteria},
     }
-    competencies = tuple(getattr(course, "competencies", None) or ())
+    competencies = tuple(str(code) for code in (getattr(course, "competencies", None) or ()))
     if competencies:
         achievement["alignment"] = [
             {"type": ["Alignment"], "targetName": code, "targetCode": code,
