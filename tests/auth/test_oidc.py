@@ -131,6 +131,24 @@ def test_unlinking_needs_the_password_and_keeps_a_way_in(oidc_app, client, auth,
     assert db.exec(select(ExternalIdentity)).all() == []
 
 
+def test_a_signed_in_learner_links_the_identity_from_my_page(oidc_app, client, auth, db):
+    auth.register()
+    page = client.get("/me").get_data(as_text=True)
+    assert 'href="/auth/oidc/login"' in page
+    response = sign_in_at_provider(client, "minh")
+    assert response.headers["Location"].endswith("/me")
+    user = db.exec(select(User)).one()
+    assert db.exec(select(ExternalIdentity)).one().user_id == user.id
+    assert 'action="/auth/oidc/unlink"' in client.get("/me").get_data(as_text=True)
+    # Signed in as someone else, the identity signs in its own account (a fresh session);
+    # it is not moved to the other account.
+    auth.logout()
+    auth.register(username="khac2025")
+    assert sign_in_at_provider(client, "minh").headers["Location"].endswith("/me")
+    assert "(lan2025)" in client.get("/me").get_data(as_text=True)
+    assert db.exec(select(ExternalIdentity)).one().user_id == user.id
+
+
 def refused(client, response, message, caplog=None, reason=None):
     """The person is back on the sign-in page with ``message``, and nobody is signed in."""
     assert response.status_code == 302

@@ -174,9 +174,10 @@ def oidc_unlink():
     db = get_session()
     try:
         identities.unlink(session=db, user=current_user, identity_id=_int(form.identity.data),
-                          password=form.password.data)
+                          password=form.password.data, address=request.remote_addr,
+                          limits=_limits())
     except DomainError as error:
-        db.rollback()
+        db.commit()  # a wrong password counts like a failed sign-in
         audit.event("oidc_unlink", "failure", user_id=current_user.id)
         flash(str(error.message), "error")
         return redirect(url_for("learn.me"))

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from .. import clock
 from ..models import ExternalIdentity, User
-from . import accounts, throttle
+from . import accounts, signin, throttle
 from .db_helpers import insert_once
 from .errors import DomainError
 
@@ -72,9 +72,10 @@ def new_username(*, session, full_name):
     return accounts.allocate_usernames(session=session, full_names=[full_name])[0]
 
 
-def unlink(*, session, user, identity_id, password):
-    """Remove one identity of ``user``. An account with a password must give it; one without
-    (or with no other way in) keeps its only identity. Raises ``DomainError``."""
+def unlink(*, session, user, identity_id, password, address, limits=signin.Limits()):
+    """Remove one identity of ``user``. An account with a password must give it (a wrong one
+    counts toward the sign-in lockout, so the caller commits either way); one without (or
+    with no other way in) keeps its only identity. Raises ``DomainError``."""
     found = session.exec(select(ExternalIdentity).where(
         ExternalIdentity.id == identity_id, ExternalIdentity.user_id == user.id)).first()
     if found is None:
@@ -84,9 +85,9 @@ def unlink(*, session, user, identity_id, password):
         raise DomainError(_l("This is the only way to sign in to your account: choose a "
                              "password first."), field="password")
     if accounts.has_password(user):
-        _, valid = accounts.check_credentials(session=session, username=user.username,
-                                              password=password or "", user=user)
-        if not valid:
+        attempt = signin.sign_in(session=session, username=user.username,
+                                 password=password or "", address=address, limits=limits)
+        if not attempt.ok or attempt.user.id != user.id:
             raise DomainError(_l("Wrong password."), field="password")
     session.delete(found)
     session.flush()
