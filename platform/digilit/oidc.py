@@ -13,10 +13,11 @@ from typing import Optional
 import requests
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import current_app, request
+from flask import current_app, request, session
 from joserfc.errors import JoseError
 
 EXTENSION = "digilit.oidc"
+STATE_PREFIX = "_state_oidc_"  # where Authlib keeps state, nonce and PKCE verifier
 TIMEOUT = 10  # seconds for each call to the provider
 
 # Why a sign-in failed, as the audit log names it.
@@ -72,6 +73,10 @@ def issuer():
 def start(redirect_uri):
     """The redirect to the provider's sign-in page (state, nonce and PKCE verifier are kept
     in the signed session until the callback)."""
+    # One sign-in in flight per browser: each kept state costs the session cookie ~700 bytes,
+    # and a cookie past 4 KB is dropped by the browser (signing the person out).
+    for key in [key for key in session if key.startswith(STATE_PREFIX)]:
+        session.pop(key)
     try:
         provider = client()
         metadata = provider.load_server_metadata()

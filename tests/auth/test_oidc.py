@@ -56,6 +56,14 @@ def test_the_authorization_request_uses_pkce_state_and_nonce(oidc_app, client, p
     assert "/auth/oidc/login" in client.get("/auth/login").get_data(as_text=True)
 
 
+def test_only_the_latest_sign_in_is_kept_in_the_session(oidc_app, client):
+    for _click in range(10):
+        start(client)
+    with client.session_transaction() as session:
+        assert len([key for key in session if key.startswith("_state_oidc_")]) == 1
+    assert len(client.get_cookie("session").value) < 2000
+
+
 def test_a_first_sign_in_creates_an_account_from_the_claims(oidc_app, client, db, caplog):
     caplog.set_level(logging.INFO, logger="digilit.audit")
     response = sign_in_at_provider(client, "lan")
