@@ -144,6 +144,10 @@ def test_a_signed_in_learner_links_the_identity_from_my_page(oidc_app, client, a
     page = client.get("/me").get_data(as_text=True)
     assert 'href="/auth/oidc/login"' in page
     response = sign_in_at_provider(client, "minh")
+    assert response.headers["Location"].endswith("/auth/oidc/welcome")
+    assert db.exec(select(ExternalIdentity)).all() == []  # a GET writes nothing
+    response = client.post("/auth/oidc/link", data={
+        "csrf_token": csrf_token(client, "/auth/oidc/welcome")})
     assert response.headers["Location"].endswith("/me")
     user = db.exec(select(User)).one()
     assert db.exec(select(ExternalIdentity)).one().user_id == user.id

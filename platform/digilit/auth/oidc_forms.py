@@ -26,6 +26,12 @@ class LinkAccountForm(FlaskForm):
     submit = SubmitField(_l("Link to my account"))
 
 
+class LinkSignedInForm(FlaskForm):
+    """The signed-in account, to link the identity to."""
+
+    submit = SubmitField(_l("Link to my account"))
+
+
 class UnlinkForm(FlaskForm):
     identity = HiddenField()
     password = PasswordField(_l("Your password"))

@@ -12,7 +12,7 @@ from ..services import identity as identities
 from ..services import signin
 from ..services.errors import DomainError
 from ..urls import public_url
-from .oidc_forms import IdentityAccountForm, LinkAccountForm, UnlinkForm
+from .oidc_forms import IdentityAccountForm, LinkAccountForm, LinkSignedInForm, UnlinkForm
 from .views import _fill_area_choices, _limits, _start_session, bp
 
 PENDING = "oidc_pending"  # the verified identity between the callback and the first choice
@@ -60,15 +60,14 @@ def oidc_login():
 
 @bp.route("/oidc/callback")
 def oidc_callback():
-    """Back from the provider: sign in the linked account, or ask how to make one."""
+    """Back from the provider: sign in the linked account, or ask how to make one. A GET
+    never writes (see ``db.start_write_phase``): linking and creating are POSTs."""
     try:
         person = oidc.finish()
     except oidc.SignInFailed as failure:
         return _failed(failure.reason)
     db = get_session()
     user = identities.linked_user(session=db, issuer=person.issuer, subject=person.subject)
-    if user is None and current_user.is_authenticated:
-        return _link_and_sign_in(db, current_user._get_current_object(), person)
     if user is None:
         session[PENDING] = {**person.__dict__, "at": clock.timestamp()}
         return redirect(url_for(".oidc_welcome"))
@@ -76,10 +75,9 @@ def oidc_callback():
 
 
 def _sign_in(db, user, issuer, event="oidc_login"):
+    """Sign ``user`` in through the session machinery; the caller has committed."""
     if not identities.may_sign_in(session=db, user=user):
         return _failed(LOCKED, user_id=user.id)
-    identities.record_use(session=db, user=user, issuer=issuer)
-    db.commit()
     audit.event(event, user_id=user.id, issuer=issuer)
     _start_session(user)
     if user.must_change_password:
@@ -93,6 +91,7 @@ def _link_and_sign_in(db, user, person):
     except DomainError:
         db.rollback()
         return _failed(ALREADY_LINKED, user_id=user.id)
+    db.commit()
     flash(_("Your identity is linked: you can now sign in with it."), "success")
     return _sign_in(db, user, person.issuer, event="oidc_link")
 
@@ -110,7 +109,8 @@ def _welcome(person, account_form, link_form, status=200):
     if needs_area:
         _fill_area_choices(account_form)
     return render_template("auth/oidc_welcome.html", person=person, needs_area=needs_area,
-                           account_form=account_form, link_form=link_form), status
+                           account_form=account_form, link_form=link_form,
+                           link_signed_in_form=LinkSignedInForm(formdata=None)), status
 
 
 @bp.route("/oidc/welcome", methods=["GET", "POST"])
@@ -138,6 +138,7 @@ def oidc_welcome():
         field = getattr(form, error.field or "", None) or form.commune
         field.errors = list(field.errors) + [error.message]
         return _welcome(person, form, LinkAccountForm(formdata=None), 422)
+    db.commit()
     flash(_("Welcome, %(name)s! Your account is ready. Your username is %(username)s.",
             name=user.full_name, username=user.username), "success")
     return _sign_in(db, user, person.issuer, event="oidc_register")
@@ -145,10 +146,15 @@ def oidc_welcome():
 
 @bp.route("/oidc/link", methods=["POST"])
 def oidc_link():
-    """The first sign-in with an identity: link it to an account proved by its password."""
+    """The first sign-in with an identity: link it to the signed-in account, or to an account
+    proved by its password."""
     person = _pending()
     if person is None:
         return _failed(oidc.BAD_STATE)
+    if current_user.is_authenticated:
+        if not LinkSignedInForm().validate_on_submit():
+            abort(400)
+        return _link_and_sign_in(get_session(), current_user._get_current_object(), person)
     form = LinkAccountForm()
     if not form.validate_on_submit():
         return _welcome(person, IdentityAccountForm(formdata=None), form, 422)

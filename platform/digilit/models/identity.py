@@ -28,7 +28,6 @@ class ExternalIdentity(SQLModel, table=True):
     issuer: str = Field(max_length=255)
     subject: str = Field(max_length=255)
     created_at: datetime = Field(default_factory=clock.now)
-    last_used_at: Optional[datetime] = None
 
 
 class CertificateRevocation(SQLModel, table=True):

@@ -8,7 +8,6 @@ only way to sign in.
 from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
-from .. import clock
 from ..models import ExternalIdentity, User
 from . import accounts, signin, throttle
 from .db_helpers import insert_once
@@ -36,21 +35,10 @@ def may_sign_in(*, session, user):
     return not throttle.is_blocked(session=session, scope=throttle.ACCOUNT, value=user.username)
 
 
-def record_use(*, session, user, issuer):
-    """Note that the identity of ``user`` at ``issuer`` was just used to sign in."""
-    found = session.exec(select(ExternalIdentity).where(
-        ExternalIdentity.user_id == user.id, ExternalIdentity.issuer == issuer)).first()
-    if found is not None:
-        found.last_used_at = clock.now()
-        session.add(found)
-        session.flush()
-
-
 def link(*, session, user, issuer, subject):
     """Link the identity to ``user``; raises ``DomainError`` if it already belongs to an
     account, or ``user`` already has an identity at this provider."""
-    identity = ExternalIdentity(user_id=user.id, issuer=issuer, subject=subject,
-                                last_used_at=clock.now())
+    identity = ExternalIdentity(user_id=user.id, issuer=issuer, subject=subject)
     if not insert_once(session, identity):
         raise DomainError(_l("This identity or this account is already linked."),
                           field="username")

@@ -77,8 +77,7 @@ def _teams(session, user_id):
 def export_data(*, session, user):
     """Everything the platform holds about ``user``, as a JSON-ready dict (no password or PIN
     hash, no session data)."""
-    identities = [{"issuer": i.issuer, "subject": i.subject, "linked_at": _when(i.created_at),
-                   "last_used_at": _when(i.last_used_at)}
+    identities = [{"issuer": i.issuer, "subject": i.subject, "linked_at": _when(i.created_at)}
                   for i in _rows(session, ExternalIdentity, user.id, ExternalIdentity.id)]
     return {"profile": _profile(session, user), **_learning(session, user.id),
             **_teams(session, user.id), "identities": identities}

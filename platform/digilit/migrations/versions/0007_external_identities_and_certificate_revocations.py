@@ -22,7 +22,6 @@ def upgrade():
     sa.Column('issuer', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('subject', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('last_used_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('issuer', 'subject', name='uq_external_identity_issuer_subject'),
