@@ -44,6 +44,7 @@ def _only_when_configured():
 
 
 def _failed(reason, user_id=None):
+    session.pop(PENDING, None)  # a failed sign-in leaves no identity waiting
     audit.event("oidc_login", "failure", user_id=user_id, reason=reason)
     flash(_messages().get(reason, _messages()[oidc.UNVERIFIED]), "error")
     return redirect(url_for(".login"))
