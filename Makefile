@@ -23,9 +23,10 @@ install: $(VENV)/.installed
 install-test: install node_modules/.package-lock.json
 	$(BIN)/pip install -q -r requirements-test.lock
 
-# axe-core for the accessibility tests (tests/browser/test_a11y.py), pinned in package-lock.json.
+# axe-core for the accessibility tests (tests/browser/test_a11y.py) and oidc-provider for the
+# sign-in tests (tests/oidc/provider.mjs, run by Node), pinned in package-lock.json.
 node_modules/.package-lock.json: package.json package-lock.json
-	command -v npm >/dev/null 2>&1 || bash scripts/install-system-deps.sh
+	command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1 || bash scripts/install-system-deps.sh
 	npm ci --no-audit --no-fund
 
 translations: install

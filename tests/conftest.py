@@ -120,9 +120,10 @@ def clock():
 
 
 @pytest.fixture
-def app(database_url):
+def app(database_url, tmp_path):
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
-                      "SQLALCHEMY_DATABASE_URI": database_url})
+                      "SQLALCHEMY_DATABASE_URI": database_url,
+                      "CREDENTIAL_KEY_FILE": str(tmp_path / "instance" / "credential_key.pem")})
     yield app
     app.extensions["digilit.engine"].dispose()
 

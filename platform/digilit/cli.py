@@ -71,6 +71,7 @@ def stats_rebuild():
 
 
 def init_app(app):
+    from .credential_cli import certificates_cli
     from .demo import demo_cli
     from .translate import translate_cli
 
@@ -79,3 +80,4 @@ def init_app(app):
     app.cli.add_command(demo_cli)
     app.cli.add_command(stats_cli)
     app.cli.add_command(translate_cli)
+    app.cli.add_command(certificates_cli)

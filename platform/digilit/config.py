@@ -40,6 +40,19 @@ class DefaultConfig:
     QUEUE_TIMEOUT = 10  # seconds a request may wait behind the proxy before a 503 (overload.py)
     PREFERRED_URL_SCHEME = "http"  # "https" also makes every cookie Secure
     PG_BIN_DIR = None  # where pg_dump and pg_restore are, if not found by themselves
+    # The site's public address: every absolute URL (certificates, credentials, the identity
+    # provider's redirect URI) is built from it, never from a request's Host header.
+    PUBLIC_URL = "http://127.0.0.1:5000"
+    # Ed25519 key that signs certificates as credentials; default instance/credential_key.pem.
+    CREDENTIAL_KEY_FILE = None
+    # Sign-in with an OpenID Connect provider: off unless the issuer and client are set.
+    OIDC_ISSUER = None
+    OIDC_CLIENT_ID = None
+    OIDC_CLIENT_SECRET = None
+    OIDC_SCOPES = "openid profile"
+    OIDC_PROVIDER_NAME = "VNeID"  # shown on the button: "Sign in with VNeID"
+    OIDC_PROVINCE_CLAIM = "province_code"  # claims holding official area codes, if any
+    OIDC_COMMUNE_CLAIM = "commune_code"
 
 
 def normalise_database_url(url):
@@ -93,3 +106,11 @@ def _from_environment(app):
         app.config["TRUSTED_PROXIES"] = int(os.environ["TRUSTED_PROXIES"])
     if os.environ.get("PG_BIN_DIR"):
         app.config["PG_BIN_DIR"] = os.environ["PG_BIN_DIR"]
+    for name in ENVIRONMENT_SETTINGS:
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+
+
+ENVIRONMENT_SETTINGS = ("PUBLIC_URL", "CREDENTIAL_KEY_FILE", "OIDC_ISSUER", "OIDC_CLIENT_ID",
+                        "OIDC_CLIENT_SECRET", "OIDC_SCOPES", "OIDC_PROVIDER_NAME",
+                        "OIDC_PROVINCE_CLAIM", "OIDC_COMMUNE_CLAIM")

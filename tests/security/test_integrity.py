@@ -10,7 +10,8 @@ from sqlmodel import SQLModel
 
 from conftest import HANOI, HOAN_KIEM, correct_answers, wrong_answers
 from digilit import models
-from digilit.models import (ApiToken, Certificate, Commune, Enrolment, ImportBatch,
+from digilit.models import (ApiToken, Certificate, CertificateRevocation, Commune, Enrolment,
+                            ExternalIdentity, ImportBatch,
                             LessonProgress, Province, QuizAttempt, StatDaily, Target, Team,
                             TeamLeader, TeamMember, Throttle, User, VenueAttendance,
                             VenueSession)
@@ -63,10 +64,12 @@ def world(db):
     db.commit()
     venue = VenueSession(team_id=team.id, held_on=date(2025, 9, 1), place="Nhà văn hoá",
                          course_slug="e-id", created_by=users[0].id)
-    db.add(venue)
+    certificate = Certificate(code="WORLD-CERT", user_id=users[1].id, course_slug="payments",
+                              attempt_id=attempt.id, percent=100)
+    db.add_all([venue, certificate])
     db.commit()
     return {"u1": users[0].id, "u2": users[1].id, "team": team.id, "venue": venue.id,
-            "attempt": attempt.id}
+            "attempt": attempt.id, "certificate": certificate.id}
 
 
 def _attempt(w, i):
@@ -119,6 +122,14 @@ RULES = [
      lambda w, i: VenueAttendance(session_id=w["venue"], user_id=w["u1"])),
     ("one sign-in counter per account or address", "throttle", ("scope", "key"),
      lambda w, i: Throttle(scope="account", key="k" * 64, hits=i, window_start=0)),
+    ("an identity at a provider is one account", "external_identity", ("issuer", "subject"),
+     lambda w, i: ExternalIdentity(user_id=w[f"u{i}"], issuer="https://id.example",
+                                   subject="same")),
+    ("one identity per account and provider", "external_identity", ("user_id", "issuer"),
+     lambda w, i: ExternalIdentity(user_id=w["u1"], issuer="https://id.example",
+                                   subject=f"person{i}")),
+    ("a certificate is revoked once", "certificate_revocation", ("certificate_id",),
+     lambda w, i: CertificateRevocation(certificate_id=w["certificate"], reason=f"r{i}")),
     ("a province code is one province", "province", ("code",),
      lambda w, i: Province(code=9999, name=f"P{i}", codename=f"p{i}")),
     ("a commune code is one commune", "commune", ("code",),

@@ -26,9 +26,13 @@ all-time sums ``StatTotal``, kept in the same transaction as the progress they c
 
 ``Throttle`` counts failed sign-ins per account and attempts per network address, so that
 lockouts hold across workers and app nodes.
+
+``ExternalIdentity`` links an account to a person at an OpenID Connect provider (issuer and
+subject only); ``CertificateRevocation`` withdraws a certificate.
 """
 from .accounts import ROLES, Role, User
 from .geo import Commune, Province
+from .identity import CertificateRevocation, ExternalIdentity
 from .learning import Certificate, Enrolment, LessonProgress, QuizAttempt
 from .security import Throttle
 from .stats import ApiToken, StatDaily, StatTotal, Target
@@ -38,4 +42,5 @@ __all__ = [
     "ROLES", "Role", "User", "Province", "Commune",
     "Enrolment", "LessonProgress", "QuizAttempt", "Certificate",
     "StatDaily", "StatTotal", "Target", "ApiToken", "Throttle", "Team", "TeamLeader", "TeamMember", "ImportBatch", "VenueSession", "VenueAttendance",
+    "ExternalIdentity", "CertificateRevocation",
 ]

@@ -94,17 +94,19 @@ def _check_area(session, role, province_code, commune_code):
 
 def create_user(*, session, username, full_name, password, role=Role.learner,
                 province_code=None, commune_code=None, must_change_password=False):
-    """Create an account after checking every rule; raises ``DomainError``."""
+    """Create an account after checking every rule; raises ``DomainError``. ``password=None``
+    makes an account without a password (it signs in through an identity provider)."""
     role = Role(role)
     username = normalise_username(username)
     full_name = " ".join((full_name or "").split())
     if not full_name or len(full_name) > 120:
         raise DomainError(_l("Write a name of 1 to 120 characters."), field="full_name")
-    password = check_password(password)
+    password_hash = UNUSABLE_PASSWORD if password is None else hash_password(
+        check_password(password))
     province_code, commune_code = _check_area(session, role, province_code, commune_code)
     if session.exec(select(User.id).where(User.username == username)).first() is not None:
         raise DomainError(_l("This username is taken."), field="username")
-    user = User(username=username, full_name=full_name, password_hash=hash_password(password),
+    user = User(username=username, full_name=full_name, password_hash=password_hash,
                 role=role.value, province_code=province_code, commune_code=commune_code,
                 must_change_password=must_change_password)
     if not insert_once(session, user):
@@ -161,6 +163,11 @@ def authenticate(*, session, username, password):
     """The user for these credentials, or None; unknown user and wrong password look alike."""
     user, valid = check_credentials(session=session, username=username, password=password)
     return user if valid else None
+
+
+def has_password(user):
+    """Whether the account can sign in with a password (or an unexpired one-time PIN)."""
+    return user.password_hash != UNUSABLE_PASSWORD or pin_unexpired(user)
 
 
 def end_sessions(*, session, user):

@@ -12,9 +12,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, update
 from sqlmodel import select
 
-from ..models import (ApiToken, Certificate, Commune, Enrolment, ImportBatch, LessonProgress,
-                      Province, QuizAttempt, Role, Target, Team, TeamLeader, TeamMember,
-                      VenueAttendance, VenueSession)
+from ..models import (ApiToken, Certificate, CertificateRevocation, Commune, Enrolment,
+                      ExternalIdentity, ImportBatch, LessonProgress, Province, QuizAttempt, Role,
+                      Target, Team, TeamLeader, TeamMember, VenueAttendance, VenueSession)
 from . import signin
 from .errors import DomainError
 
@@ -77,14 +77,21 @@ def _teams(session, user_id):
 def export_data(*, session, user):
     """Everything the platform holds about ``user``, as a JSON-ready dict (no password or PIN
     hash, no session data)."""
+    identities = [{"issuer": i.issuer, "subject": i.subject, "linked_at": _when(i.created_at)}
+                  for i in _rows(session, ExternalIdentity, user.id, ExternalIdentity.id)]
     return {"profile": _profile(session, user), **_learning(session, user.id),
-            **_teams(session, user.id)}
+            **_teams(session, user.id), "identities": identities}
 
 
 def _delete_rows(session, user_id):
     """Every row about the user, children first (a certificate refers to an attempt)."""
+    certificates = select(Certificate.id).where(Certificate.user_id == user_id)
+    session.execute(delete(CertificateRevocation)
+                    .where(CertificateRevocation.certificate_id.in_(certificates)))
+    session.execute(update(CertificateRevocation).where(CertificateRevocation.revoked_by == user_id)
+                    .values(revoked_by=None))
     for model in (Certificate, QuizAttempt, LessonProgress, Enrolment, TeamMember, TeamLeader,
-                  VenueAttendance):
+                  VenueAttendance, ExternalIdentity):
         session.execute(delete(model).where(model.user_id == user_id))
     session.execute(delete(ImportBatch).where(ImportBatch.uploaded_by == user_id))
     session.execute(delete(ApiToken).where(ApiToken.created_by == user_id))

@@ -18,7 +18,7 @@ from flask import abort
 from sqlalchemy import false, true
 from sqlmodel import select
 
-from ..models import Role, Team, TeamLeader, TeamMember, User
+from ..models import Certificate, Role, Team, TeamLeader, TeamMember, User
 
 ADMIN_ROLES = (Role.commune_admin, Role.province_admin, Role.national_admin)
 
@@ -34,6 +34,15 @@ class Scope:
     def manages_teams(self):
         """May create teams and appoint leaders (administrators of an area)."""
         return self.role in ADMIN_ROLES
+
+    @property
+    def revokes_certificates(self):
+        """May withdraw the certificates of the learners in their area (administrators)."""
+        return self.role in ADMIN_ROLES
+
+    def certificate_holders(self):
+        """A filter on ``User``: the people whose certificates this scope may revoke."""
+        return self.people() if self.revokes_certificates else false()
 
     def led_team_ids(self):
         return select(TeamLeader.team_id).where(TeamLeader.user_id == self.user_id)
@@ -87,6 +96,26 @@ def team_or_404(*, session, user, team_id):
     if team is None:
         abort(404)
     return team
+
+
+def certificate_to_revoke_or_404(*, session, user, code):
+    """The certificate ``code`` if ``user`` may revoke it (its holder lives in the area of an
+    administrator); a 404 otherwise, whether it exists or not."""
+    certificate = session.exec(
+        select(Certificate).join(User, User.id == Certificate.user_id)
+        .where(Certificate.code == code, scope_for(user).certificate_holders())
+    ).first()
+    if certificate is None:
+        abort(404)
+    return certificate
+
+
+def may_revoke_certificate(*, session, user, certificate):
+    """Whether ``user`` administers the area where ``certificate``'s holder lives."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return session.exec(select(User.id).where(
+        User.id == certificate.user_id, scope_for(user).certificate_holders())).first() is not None
 
 
 def member_or_404(*, session, user, team, member_id):
