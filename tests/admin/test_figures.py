@@ -66,6 +66,12 @@ def test_each_breakdown_sums_to_its_parents_total(db, population, filters):
 
 def test_every_child_unit_is_listed_even_without_figures(db, population):
     provinces = stats.breakdown(session=db, unit=population.units["nation"], filters=ALL)
+    # In Vietnamese order of their proper names: the five cities among the provinces.
+    names = [unit.name for unit, _f in provinces]
+    assert names.index("An Giang") < names.index("Bắc Ninh") < names.index("Cà Mau") \
+        < names.index("Thành phố Cần Thơ") < names.index("Điện Biên") \
+        < names.index("Thành phố Hà Nội") < names.index("Hà Tĩnh") < names.index("Lai Châu")
+    assert names[-1] == "Vĩnh Long"
     assert len(provinces) == db.exec(select(func.count()).select_from(Province)).one() == 34
     busy = {unit.code: counts(f) for unit, f in provinces if f.learners}
     assert busy == {1: EXPECTED["hanoi"], 79: EXPECTED["hcmc"]}
@@ -109,6 +115,9 @@ def test_per_course_figures(db, population, catalog):
                             catalog=list(catalog))
     assert {course.slug: (f.enrolments, f.completions, f.attempts, f.passes, f.certificates)
             for course, f in rows} == PER_COURSE
+    # A course's learners are the learners enrolled in it, not 0.
+    assert {course.slug: f.learners for course, f in rows} == {
+        slug: figures[0] for slug, figures in PER_COURSE.items()}
     only = stats.per_course(session=db, unit=population.units["team_a"],
                             filters=Filters(course="e-id"), catalog=list(catalog))
     assert [(c.slug, f.enrolments, f.completions, f.lessons_assisted) for c, f in only] == [

@@ -112,11 +112,12 @@ def test_grid_cells_by_service(app, db, world, catalog):
     cuong = by_member[world.m["cuong"].id][COURSE]
     assert (cuong.status, cuong.done, cuong.enrolled) == ("not_started", 0, True)
     other = by_member[world.m["hoa"].id][OTHER_COURSE]
-    assert (other.status, other.enrolled) == ("not_started", False)
+    assert (other.status, other.enrolled) == ("not_enrolled", False)
     assert not any(c.stalled for cells_ in by_member.values() for c in cells_.values())
-    # Ordered by name, as the page shows them.
+    # Ordered by name in Vietnamese order (Ph before Tr), as the page shows them.
     names = [row.member.full_name for row in result.rows]
-    assert names == sorted(names)
+    assert names.index("Nguyễn Thị Hoa") < names.index("Phạm Quốc Cường") \
+        < names.index("Trần Văn Bình")
     totals = result.totals[COURSE]
     assert (totals.enrolled, totals.passed, totals.stalled) == (len(NAMES), 1, 0)
 
@@ -133,7 +134,9 @@ def test_grid_page_shows_dash_fraction_and_passed_date(app, db, world):
     assert status == "passed" and text.startswith("✓ ") and len(text) > 2
     status, text = found[(world.m["cuong"].id, COURSE)]
     assert status == "not_started" and text.startswith("—")
-    assert found[(world.m["binh"].id, OTHER_COURSE)][0] == "not_started"
+    # Not enrolled looks different from enrolled and not started.
+    status, text = found[(world.m["binh"].id, OTHER_COURSE)]
+    assert status == "not_enrolled" and text.startswith("·")
     assert "Nguyễn Thị Hoa" in page
     # The grid may be wide: it scrolls inside its box, not the whole page.
     assert re.search(r'<div class="scroll"[^>]*>\s*<table class="grid progress-grid">', page)
@@ -170,8 +173,10 @@ def test_grid_filters(app, db, world):
     ids = lambda result: {row.member.id for row in result.rows}  # noqa: E731
     assert ids(grid(app, db, world, status="passed")) == {world.m["binh"].id}
     assert ids(grid(app, db, world, status="in_progress")) == {world.m["hoa"].id}
-    # Everyone has a course not started (cybersecurity), but Bình and Hoa not in e-id.
-    assert world.m["binh"].id in ids(grid(app, db, world, status="not_started"))
+    # Nobody is enrolled in cybersecurity; in e-id all but Bình and Hoa have not started.
+    assert world.m["binh"].id in ids(grid(app, db, world, status="not_enrolled"))
+    assert world.m["binh"].id not in ids(grid(app, db, world, status="not_started"))
+    assert ids(grid(app, db, world, course_slug=COURSE, status="not_enrolled")) == set()
     not_started = grid(app, db, world, course_slug=COURSE, status="not_started")
     assert ids(not_started) == {m.id for k, m in world.m.items() if k not in ("hoa", "binh")}
     assert [c.slug for c in not_started.courses] == [COURSE]
@@ -260,9 +265,10 @@ def read_csv(response):
 
 def test_csv_export(app, db, world, catalog):
     client = signed_in(app, "leader01")
-    rows = read_csv(client.get(f"/teams/{world.team.id}/progress.csv"))
+    rows = read_csv(client.get(f"/teams/{world.team.id}/progress.csv?lang=en"))
     header, body = rows[0], rows[1:]
-    assert len(header) == 10
+    assert header[:6] == ["Full name", "Username", "Course", "Course title", "Enrolled",
+                          "Status"] and len(header) == 11
     assert len(body) == len(NAMES) * len(catalog)  # one row per member × course
     names = {row[0] for row in body}
     assert {"Nguyễn Thị Hoa", "Trần Văn Bình", "Phạm Quốc Cường"} <= names
@@ -272,9 +278,14 @@ def test_csv_export(app, db, world, catalog):
     assert not any(cell[:1] in "=+-@" for row in body for cell in row if cell)
     total = len(world.course.lessons)
     hoa = next(r for r in body if r[0] == "Nguyễn Thị Hoa" and r[2] == COURSE)
-    assert hoa[4:7] == ["in_progress", "2", str(total)]
+    assert hoa[4:8] == ["1", "In progress", "2", str(total)]
     binh = next(r for r in body if r[0] == "Trần Văn Bình" and r[2] == COURSE)
-    assert binh[4] == "passed" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", binh[7])
+    assert binh[4:6] == ["1", "Passed"] and re.fullmatch(r"\d{4}-\d{2}-\d{2}", binh[8])
+    other = next(r for r in body if r[0] == "Trần Văn Bình" and r[2] == OTHER_COURSE)
+    assert other[4:6] == ["0", "Not enrolled"]
+    # In the page's language: Vietnamese by default.
+    vi = read_csv(client.get(f"/teams/{world.team.id}/progress.csv?lang=vi"))
+    assert vi[0][0] == "Họ và tên" and "Passed" not in {r[5] for r in vi[1:]}
     # The rows are read while the response streams: that leaves no connection checked out.
     assert app.extensions["digilit.engine"].pool.checkedout() == 0
 
@@ -282,8 +293,8 @@ def test_csv_export(app, db, world, catalog):
 def test_csv_export_follows_the_filters(app, db, world):
     client = signed_in(app, "leader01")
     url = f"/teams/{world.team.id}/progress.csv"
-    body = read_csv(client.get(url + "?status=passed"))[1:]
-    assert [(r[0], r[2], r[4]) for r in body] == [("Trần Văn Bình", COURSE, "passed")]
+    body = read_csv(client.get(url + "?status=passed&lang=en"))[1:]
+    assert [(r[0], r[2], r[5]) for r in body] == [("Trần Văn Bình", COURSE, "Passed")]
     body = read_csv(client.get(url + f"?course={COURSE}&status=not_started"))[1:]
     assert {r[0] for r in body} == {neutralise(NAMES[k]) for k in NAMES
                                     if k not in ("hoa", "binh")}

@@ -2,6 +2,7 @@
 from sqlalchemy import func
 from sqlmodel import select
 
+from .. import collation
 from ..models import Commune, Province
 
 
@@ -28,15 +29,16 @@ def import_geography(*, session):
 
 
 def list_provinces(*, session):
-    return session.exec(select(Province).order_by(Province.name)).all()
+    """The provinces in Vietnamese order of their proper names ("Thành phố Hà Nội" at H)."""
+    return collation.sorted_places(session.exec(select(Province)).all())
 
 
 def list_communes(*, session, province_code):
+    """The communes of a province in Vietnamese order of their proper names."""
     if province_code is None:
         return []
-    return session.exec(
-        select(Commune).where(Commune.province_code == province_code).order_by(Commune.name)
-    ).all()
+    return collation.sorted_places(session.exec(
+        select(Commune).where(Commune.province_code == province_code)).all())
 
 
 def commune_in_province(*, session, commune_code, province_code):

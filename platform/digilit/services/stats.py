@@ -9,6 +9,7 @@ from flask import abort
 from sqlalchemy import func, true
 from sqlmodel import select
 
+from .. import collation
 from ..models import Commune, Province, Role, Team
 from ..models.stats import (COMMUNE, NATION, NATION_CODE, PROVINCE, TEAM, StatDaily, StatTotal,
                             Target)
@@ -70,10 +71,15 @@ def _sums(model):
     return [func.coalesce(func.sum(getattr(model, c)), 0) for c in COUNTERS]
 
 
-def _figures(row):
+def _figures(row, course=None):
+    """Figures from summed counters. A course's own row (``course``) counts as its "learners"
+    the learners enrolled in it (one enrolment each): the registrations counter knows no
+    course. Elsewhere "learners" are all the area's learners, whatever the course filter."""
     figures = Figures()
     for name, value in zip(COUNTERS, row or ()):
         figures.counts[name] = int(value or 0)
+    if course:
+        figures.counts["learners"] = figures.counts["enrolments"]
     return figures
 
 
@@ -114,17 +120,19 @@ def breakdown(*, session, unit, filters):
 
 
 def _children(session, unit):
-    """The units one level down, by name (columns only: a province has up to 168 communes)."""
+    """The units one level down in Vietnamese order of their proper names (columns only: a
+    province has up to 168 communes)."""
     if unit.level == NATION:
-        return [Unit(PROVINCE, code, name, code) for code, name in session.exec(
-            select(Province.code, Province.name).order_by(Province.name))]
-    if unit.level == PROVINCE:
-        return [Unit(COMMUNE, code, name, unit.code, code) for code, name in session.exec(
-            select(Commune.code, Commune.name).where(Commune.province_code == unit.code)
-            .order_by(Commune.name))]
-    return [Unit(TEAM, team_id, name, unit.province_code, unit.code) for team_id, name in
-            session.exec(select(Team.id, Team.name).where(Team.commune_code == unit.code)
-                         .order_by(Team.name, Team.id))]
+        units = [Unit(PROVINCE, code, name, code) for code, name in session.exec(
+            select(Province.code, Province.name))]
+    elif unit.level == PROVINCE:
+        units = [Unit(COMMUNE, code, name, unit.code, code) for code, name in session.exec(
+            select(Commune.code, Commune.name).where(Commune.province_code == unit.code))]
+    else:
+        units = [Unit(TEAM, team_id, name, unit.province_code, unit.code) for team_id, name in
+                 session.exec(select(Team.id, Team.name).where(Team.commune_code == unit.code)
+                              .order_by(Team.id))]
+    return collation.sorted_places(units)
 
 
 def per_course(*, session, unit, filters, catalog):
@@ -133,7 +141,7 @@ def per_course(*, session, unit, filters, catalog):
         session, filters, "course_slug", group_by=["course_slug"],
         where=lambda m: (m.level == unit.level, m.unit_code == unit.code,
                          m.course_slug != "")).all()}
-    return [(course, _figures(rows.get(course.slug))) for course in catalog
+    return [(course, _figures(rows.get(course.slug), course.slug)) for course in catalog
             if not filters.course or course.slug == filters.course]
 
 

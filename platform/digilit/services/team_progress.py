@@ -9,7 +9,8 @@ A cell (one member, one course) is:
 
 - ``passed`` when the enrolment is completed (the quiz was passed), shown with its date;
 - ``in_progress`` when at least one of the course's lessons is done and it is not passed;
-- ``not_started`` otherwise (enrolled or not);
+- ``not_enrolled`` when the member is not enrolled in the course and has done nothing in it;
+- ``not_started`` when enrolled with no lesson done;
 - and, besides, ``stalled`` when the member is enrolled, has not passed, and has done nothing
   in the course for ``STALLED_DAYS`` days (``Enrolment.last_activity_at``).
 
@@ -27,13 +28,14 @@ from sqlmodel import select
 
 from ..models import (Enrolment, LessonProgress, QuizAttempt, TeamMember, User,
                       VenueAttendance, VenueSession)
-from .. import clock
+from .. import clock, collation
 from .errors import DomainError
 from .rollup_rebuild import day_expression
 from .venue import vn_date
 
-STATUSES = ("not_started", "in_progress", "passed", "stalled")
+STATUSES = ("not_enrolled", "not_started", "in_progress", "passed", "stalled")
 STATUS_LABELS = {
+    "not_enrolled": _l("Not enrolled"),
     "not_started": _l("Not started"),
     "in_progress": _l("In progress"),
     "passed": _l("Passed"),
@@ -88,7 +90,9 @@ class Cell:
     def status(self):
         if self.passed:
             return "passed"
-        return "in_progress" if self.done else "not_started"
+        if self.done:
+            return "in_progress"
+        return "not_started" if self.enrolled else "not_enrolled"
 
     def matches(self, status):
         if status is None:
@@ -169,8 +173,11 @@ def _cell_filter(status, course, cutoff):
         return passed
     if status == "in_progress":
         return and_(started, not_(passed))
+    enrolled = exists().where(Enrolment.user_id == User.id, Enrolment.course_slug == course.slug)
     if status == "not_started":
-        return and_(not_(started), not_(passed))
+        return and_(enrolled, not_(started), not_(passed))
+    if status == "not_enrolled":
+        return and_(not_(enrolled), not_(started))
     return exists().where(Enrolment.user_id == User.id, Enrolment.course_slug == course.slug,
                           Enrolment.completed_at.is_(None), Enrolment.last_activity_at < cutoff)
 
@@ -181,6 +188,22 @@ def _members_query(team, courses, status, cutoff):
     if status:
         query = query.where(or_(*(_cell_filter(status, c, cutoff) for c in courses)))
     return query
+
+
+def _ordered_ids(session, query):
+    """The ids of the members ``query`` selects, in Vietnamese order of their names (two
+    columns per member are read; the collation is not the database's)."""
+    rows = session.execute(query.with_only_columns(User.id, User.full_name)
+                           .order_by(User.id)).all()
+    return [uid for uid, name in sorted(rows, key=lambda row: collation.sort_key(row[1]))]
+
+
+def _members(session, ids):
+    """The members with these ids, in the order given."""
+    if not ids:
+        return []
+    found = {user.id: user for user in session.exec(select(User).where(User.id.in_(ids)))}
+    return [found[uid] for uid in ids if uid in found]
 
 
 def _team_member_ids(team):
@@ -246,14 +269,11 @@ def progress_grid(*, session, team, course_slug=None, status=None, offset=0,
     courses = _courses(course_slug)
     status = _check_status(status)
     cutoff = _cutoff(days, now)
-    query = _members_query(team, courses, status, cutoff)
-    matching = session.exec(select(func.count()).select_from(query.subquery())).one()
-    page = query.order_by(User.full_name, User.id).offset(max(offset, 0))
-    if limit is not None:
-        page = page.limit(limit)
-    members = session.exec(page).all()
+    ordered = _ordered_ids(session, _members_query(team, courses, status, cutoff))
+    offset = max(offset, 0)
+    members = _members(session, ordered[offset:None if limit is None else offset + limit])
     return Grid(courses=courses, rows=_rows(session, members, courses, cutoff),
-                members=matching, offset=max(offset, 0), limit=limit, status=status,
+                members=len(ordered), offset=offset, limit=limit, status=status,
                 totals=course_totals(session=session, team=team, courses=courses, days=days,
                                      now=now))
 
@@ -265,16 +285,12 @@ def iter_grid_cells(*, session, team, course_slug=None, status=None, days=STALLE
     courses = _courses(course_slug)
     status = _check_status(status)
     cutoff = _cutoff(days, now)
-    query = _members_query(team, courses, status, cutoff).order_by(User.full_name, User.id)
-    offset = 0
-    while True:
-        members = session.exec(query.offset(offset).limit(batch)).all()
+    ordered = _ordered_ids(session, _members_query(team, courses, status, cutoff))
+    for start in range(0, len(ordered), batch):
+        members = _members(session, ordered[start:start + batch])
         for row in _rows(session, members, courses, cutoff):
             for cell in row.matching(status):
                 yield row.member, cell
-        if len(members) < batch:
-            return
-        offset += batch
 
 
 # --- stalled members -----------------------------------------------------------------------

@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from .. import collation
 from ..models import Commune, Enrolment, LessonProgress, Role, Team, TeamLeader, TeamMember, User
 from .. import clock
 from . import accounts, rollup
@@ -82,8 +83,9 @@ def appoint_leader(*, session, team, username):
 
 
 def team_leaders(*, session, team):
-    return session.exec(select(User).join(TeamLeader, TeamLeader.user_id == User.id)
-                        .where(TeamLeader.team_id == team.id).order_by(User.full_name)).all()
+    return collation.sorted_names(session.exec(
+        select(User).join(TeamLeader, TeamLeader.user_id == User.id)
+        .where(TeamLeader.team_id == team.id)).all())
 
 
 @dataclass
@@ -182,8 +184,10 @@ def enrol_members(*, session, team, members, course_slugs):
 
 
 def team_members(*, session, team):
-    return session.exec(select(User).join(TeamMember, TeamMember.user_id == User.id)
-                        .where(TeamMember.team_id == team.id).order_by(User.full_name)).all()
+    """The members of ``team`` in Vietnamese alphabetical order of their names."""
+    return collation.sorted_names(session.exec(
+        select(User).join(TeamMember, TeamMember.user_id == User.id)
+        .where(TeamMember.team_id == team.id).order_by(User.id)).all())
 
 
 def member_summary(*, session, team):

@@ -65,7 +65,8 @@ def progress(team_id):
 def progress_csv(team_id):
     team = _team(team_id)
     _form, course, status = _filters()
-    header = [_("Full name"), _("Username"), _("Course"), _("Course title"), _("Status"),
+    header = [_("Full name"), _("Username"), _("Course"), _("Course title"), _("Enrolled"),
+              _("Status"),
               _("Lessons done"), _("Lessons in the course"), _("Passed on"),
               _("Last activity"), _("Stalled")]
 
@@ -79,7 +80,8 @@ def progress_csv(team_id):
                                                               course_slug=course,
                                                               status=status):
                 yield [member.full_name, member.username, cell.course.slug,
-                       localized(cell.course.title), cell.status, cell.done, cell.total,
+                       localized(cell.course.title), 1 if cell.enrolled else 0,
+                       str(team_progress.STATUS_LABELS[cell.status]), cell.done, cell.total,
                        cell.passed_on, venue.vn_date(cell.last_activity_at),
                        1 if cell.stalled else 0]
         finally:
