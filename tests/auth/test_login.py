@@ -4,7 +4,7 @@ import re
 import pytest
 from sqlmodel import select
 
-from conftest import csrf_token
+from conftest import HANOI, HOAN_KIEM, csrf_token
 from digilit.models import User
 
 
@@ -177,3 +177,26 @@ def test_two_clients_have_their_own_sessions(app, client, auth, registered):
     assert "lan2025" in client.get("/me").get_data(as_text=True)
     assert "hoa2025" in other.get("/me").get_data(as_text=True)
     assert "hoa2025" not in client.get("/me").get_data(as_text=True)
+
+
+def test_a_team_made_account_signs_in_with_its_phone(client, auth, team_member_with_phone):
+    _member, pin = team_member_with_phone(phone="0987654321")
+    response = auth.login(username="098 765 4321", password=pin)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/auth/password"  # a PIN: a password is due
+    assert client.get("/auth/password").status_code == 200
+
+
+@pytest.mark.parametrize("role, landing", [
+    ("team_leader", "/teams/"), ("commune_admin", "/admin/stats"),
+    ("province_admin", "/admin/stats"), ("national_admin", "/admin/stats")])
+def test_staff_land_on_their_work_after_signing_in(app, client, auth, db, role, landing):
+    from digilit.services import accounts
+
+    with app.app_context():
+        accounts.create_user(session=db, username="canbo01", full_name="Cán bộ", role=role,
+                             password="mat-khau-an-toan", province_code=HANOI,
+                             commune_code=HOAN_KIEM)
+        db.commit()
+    response = auth.login(username="canbo01")
+    assert response.status_code == 302 and response.headers["Location"] == landing

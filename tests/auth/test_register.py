@@ -199,3 +199,40 @@ def test_registration_then_the_same_values_in_another_province(auth, db):
     assert auth.register(username="vungtau1", province=HCMC, commune=VUNG_TAU).status_code == 302
     user = db.exec(select(User)).one()
     assert (user.province_code, user.commune_code) == (HCMC, VUNG_TAU)
+
+
+def test_every_field_is_checked_at_once(client, auth, count):
+    response = auth.register(username="x!", password="short", full_name="")
+    assert response.status_code == 422
+    assert {"username", "password", "full_name"} <= error_fields(response.get_data(as_text=True))
+    assert count(User) == 0
+
+
+def test_a_phone_that_a_team_account_has_is_refused_with_what_to_do(client, auth, count,
+                                                                     team_member_with_phone):
+    member, _pin = team_member_with_phone()
+    assert member.username != "0912345678"
+    before = count(User)
+    response = auth.register(username="0912 345 678")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert error_fields(page) == {"username"}
+    assert "PIN" in page  # says what to do: sign in, or ask for a new PIN
+    assert count(User) == before
+
+
+def test_a_phone_username_is_the_accounts_phone(client, auth, db):
+    assert auth.register(username="+84 912 345 679").status_code == 302
+    user = db.exec(select(User).where(User.username == "0912345679")).one()
+    assert user.phone == "0912345679"
+
+
+def test_the_no_script_commune_refresh_says_the_passwords_are_to_be_typed_again(client):
+    response = client.post("/auth/register", data={
+        "csrf_token": csrf_token(client, "/auth/register"), "full_name": "Lan",
+        "username": "lan2025", "password": PASSWORD, "password_confirm": PASSWORD,
+        "province": HANOI, "refresh_communes": "1"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="retype"' in page
+    assert 'value="lan2025"' in page and PASSWORD not in page
+    assert HOAN_KIEM in select_options(page, "commune")

@@ -4,6 +4,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
+from ..services import accounts, passwords
+from ..services.errors import DomainError
+
 
 def optional_int(value):
     if value in (None, ""):
@@ -38,6 +41,20 @@ class RegistrationForm(FlaskForm):
     commune = SelectField(_l("Commune or ward"), coerce=optional_int, validate_choice=False)
     refresh_communes = SubmitField(_l("Show the communes of this province"))
     submit = SubmitField(_l("Create my account"))
+
+    # Every field is checked at once, with the service's own rules: a bad username is
+    # reported together with the other fields' problems, not after they are all mended.
+    def validate_username(self, field):
+        try:
+            accounts.normalise_username(field.data)
+        except DomainError as error:
+            raise ValidationError(error.message) from None
+
+    def validate_password(self, field):
+        try:
+            passwords.check_policy(field.data)
+        except DomainError as error:
+            raise ValidationError(error.message) from None
 
     def validate_province(self, field):
         if field.data is None:

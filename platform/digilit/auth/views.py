@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import audit
 from ..db import get_session
-from ..services import accounts, geo, signin
+from ..services import accounts, geo, scope, signin
 from ..services.errors import DomainError
 from .forms import ChangePasswordForm, LoginForm, LogoutForm, RegistrationForm, optional_int
 
@@ -31,7 +31,8 @@ def register():
         form.province.data = optional_int(request.args["province"])
     _fill_area_choices(form)
     if form.refresh_communes.data:  # the no-JavaScript way to narrow the commune list
-        return render_template("auth/register.html", form=form)
+        # Browsers never send a password back into a page: the note beside the fields says so.
+        return render_template("auth/register.html", form=form, refreshed=True)
     if form.validate_on_submit():
         db = get_session()
         if signin.registration_blocked(session=db, address=request.remote_addr):
@@ -117,7 +118,8 @@ def login():
             _start_session(attempt.user)
             if attempt.user.must_change_password:
                 return redirect(url_for(".change_password"))
-            return redirect(_safe_next(request.args.get("next")) or url_for("learn.me"))
+            return redirect(_safe_next(request.args.get("next"))
+                            or url_for(scope.landing_endpoint(attempt.user)))
         if attempt.outcome == signin.THROTTLED:
             form.password.errors.append(_too_many())
             return render_template("auth/login.html", form=form), 429

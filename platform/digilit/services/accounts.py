@@ -5,6 +5,7 @@ import unicodedata
 from datetime import timedelta, timezone
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_
 from sqlmodel import select
 from werkzeug.security import generate_password_hash
 
@@ -104,16 +105,37 @@ def create_user(*, session, username, full_name, password, role=Role.learner,
     password_hash = UNUSABLE_PASSWORD if password is None else hash_password(
         check_password(password))
     province_code, commune_code = _check_area(session, role, province_code, commune_code)
+    phone = username if is_phone(username) else None
+    if phone and phone_in_use(session=session, phone=phone):
+        raise DomainError(PHONE_IN_USE, field="username")
     if session.exec(select(User.id).where(User.username == username)).first() is not None:
         raise DomainError(_l("This username is taken."), field="username")
+    # A phone number chosen as username is the account's phone too: one account per phone.
     user = User(username=username, full_name=full_name, password_hash=password_hash,
                 role=role.value, province_code=province_code, commune_code=commune_code,
-                must_change_password=must_change_password)
+                must_change_password=must_change_password, phone=phone)
     if not insert_once(session, user):
-        raise DomainError(_l("This username is taken."), field="username")
+        raise DomainError(PHONE_IN_USE if phone else _l("This username is taken."),
+                          field="username")
     if role == Role.learner:
         rollup.count_for_user(session=session, user=user, learners=1)
     return user
+
+
+PHONE_IN_USE = _l("An account already has this phone number. Sign in with it and your "
+                  "password, or with the PIN on your login card; if you forgot them, ask "
+                  "your team leader for a new PIN.")
+
+
+def is_phone(value):
+    """Whether a normalised username is a phone number (``0`` and 9 digits)."""
+    return bool(value) and len(value) == 10 and value.isdigit() and value.startswith("0")
+
+
+def phone_in_use(*, session, phone):
+    """Whether an account has ``phone`` (normalised) as its phone or its username."""
+    return session.exec(select(User.id).where(
+        or_(User.phone == phone, User.username == phone))).first() is not None
 
 
 def username_key(raw):
@@ -125,10 +147,15 @@ def username_key(raw):
 
 
 def find_user(*, session, username):
-    """The account with this (normalised) username, or None."""
+    """The account with this (normalised) username, or None. A phone number finds the
+    account that has it as its username or as its phone (accounts made by a team have a
+    generated username and the phone apart)."""
     if not username:
         return None
-    return session.exec(select(User).where(User.username == username)).first()
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None and is_phone(username):
+        user = session.exec(select(User).where(User.phone == username)).first()
+    return user
 
 
 def _matches(user, password):

@@ -90,6 +90,17 @@ def scope_for(user):
     return Scope(Role(user.role), user.id, user.province_code, user.commune_code)
 
 
+def landing_endpoint(user):
+    """Where ``user`` lands after signing in: administrators on their area's statistics, team
+    leaders on their teams, learners on their own learning."""
+    role = Role(user.role)
+    if role in ADMIN_ROLES:
+        return "admin.dashboard"
+    if role == Role.team_leader:
+        return "teams.index"
+    return "learn.me"
+
+
 def team_or_404(*, session, user, team_id):
     """The team if ``user`` may see it; a 404 otherwise, whether it exists or not."""
     team = session.exec(select(Team).where(Team.id == team_id, scope_for(user).teams())).first()

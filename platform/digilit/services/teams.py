@@ -136,11 +136,12 @@ def add_members(*, session, team, people, course_slugs=()):
 
 
 def phone_taken(*, session, phones):
-    """Which of ``phones`` already belong to an account."""
+    """Which of ``phones`` already belong to an account (as its phone or its username)."""
     phones = [p for p in phones if p]
     if not phones:
         return set()
-    return set(session.exec(select(User.phone).where(User.phone.in_(phones))))
+    taken = set(session.exec(select(User.phone).where(User.phone.in_(phones))))
+    return taken | set(session.exec(select(User.username).where(User.username.in_(phones))))
 
 
 def enrol_members(*, session, team, members, course_slugs):
