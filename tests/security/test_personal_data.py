@@ -27,6 +27,9 @@ def graduate(app, client, learner, learn, db):
 def test_the_me_page_offers_the_download_and_the_deletion(client, learner):
     page = client.get("/me").get_data(as_text=True)
     assert 'href="/me/data.json"' in page
+    assert 'href="/me/delete"' in page and 'action="/me/delete"' not in page
+    assert 'href="/auth/password"' in page  # changing the password is one tap away
+    page = client.get("/me/delete").get_data(as_text=True)  # a page of its own
     form = page.split('action="/me/delete"', 1)[1].split("</form>", 1)[0]
     assert 'name="csrf_token"' in form and 'name="password"' in form
 
@@ -146,7 +149,8 @@ def test_staff_close_their_account_through_an_administrator(make_user, client_fo
     make_user("leader2025", role="team_leader")
     leader = client_for("leader2025")
     page = leader.get("/me").get_data(as_text=True)
-    assert 'action="/me/delete"' not in page
+    assert 'href="/me/delete"' not in page
+    assert 'action="/me/delete"' not in leader.get("/me/delete").get_data(as_text=True)
     response = leader.post("/me/delete", data={"password": STAFF_PASSWORD,
                                                "csrf_token": csrf_token(leader, "/me")})
     assert response.status_code == 422

@@ -1,6 +1,7 @@
 """A learner's own data: ``GET /me/data.json`` (a copy of everything held about them) and
-``POST /me/delete`` (deleting the account, confirmed by the password)."""
-from flask import abort, current_app, flash, jsonify, redirect, request, session, url_for
+``GET, POST /me/delete`` (deleting the account, confirmed by the password)."""
+from flask import (abort, current_app, flash, jsonify, redirect, render_template, request,
+                   session, url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
@@ -10,7 +11,7 @@ from ..services import personal_data, signin
 from ..services.csv_export import attachment
 from ..services.errors import DomainError
 from .data_forms import DeleteAccountForm
-from .views import bp, render_me
+from .views import bp
 
 
 @bp.route("/me/data.json")
@@ -25,15 +26,22 @@ def my_data():
     return response
 
 
-@bp.route("/me/delete", methods=["POST"])
+def _delete_page(form, status=200):
+    return render_template("learn/delete.html", form=form), status
+
+
+@bp.route("/me/delete", methods=["GET", "POST"])
 @login_required
 def delete_me():
-    """Delete the signed-in learner's account once their password confirms it."""
+    """Delete the signed-in learner's account once their password confirms it (a page of its
+    own, away from the everyday links of /me)."""
     form = DeleteAccountForm()
+    if request.method == "GET":
+        return _delete_page(form)
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)
-        return render_me(delete_form=form, status=422)
+        return _delete_page(form, 422)
     db, user_id = get_session(), current_user.id
     try:
         personal_data.delete_account(
@@ -43,7 +51,7 @@ def delete_me():
         db.commit()  # a wrong password counts like a failed sign-in
         audit.event("account_delete", "failure", user_id=user_id)
         form.password.errors.append(error.message)
-        return render_me(delete_form=form, status=422)
+        return _delete_page(form, 422)
     db.commit()
     audit.event("account_delete", user_id=user_id)
     _sign_out()

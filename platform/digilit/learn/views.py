@@ -10,7 +10,6 @@ from ..db import get_session
 from ..models import QuizAttempt, User
 from ..services import certificates, grading, progress
 from ..services.errors import DomainError
-from .data_forms import DeleteAccountForm
 from .forms import CompleteLessonForm, EnrollForm, QuizForm
 from .qr import qr_svg
 
@@ -36,10 +35,13 @@ def catalogue():
 @bp.route("/courses/<slug>")
 def course(slug):
     course = _course_or_404(slug)
-    state = progress.course_progress(session=get_session(), user=current_user, course=course,
+    db = get_session()
+    state = progress.course_progress(session=db, user=current_user, course=course,
                                      with_attempts=True)
+    suggestion = progress.next_course(session=db, user_id=current_user.id,
+                                      catalog=get_catalog()) if state.passed else None
     return render_template("learn/course.html", course=course, state=state,
-                           enroll_form=EnrollForm())
+                           enroll_form=EnrollForm(), next_course=suggestion)
 
 
 @bp.route("/courses/<slug>/enroll", methods=["POST"])
@@ -131,8 +133,11 @@ def result(slug, attempt_id):
     review = [(q, answers.get(q.id, []), grading.is_correct(q, answers.get(q.id, [])))
               for q in course.questions]
     certificate = certificates.get_for(session=db, user_id=current_user.id, course_slug=slug)
+    suggestion = progress.next_course(session=db, user_id=current_user.id,
+                                      catalog=get_catalog()) if attempt.passed else None
     return render_template("learn/result.html", course=course, attempt=attempt, review=review,
-                           certificate=certificate if attempt.passed else None)
+                           certificate=certificate if attempt.passed else None,
+                           next_course=suggestion)
 
 
 @bp.route("/courses/<slug>/attempts")
@@ -156,12 +161,11 @@ def me():
     return render_me()
 
 
-def render_me(delete_form=None, status=200):
-    """The learner's page; ``delete_form`` brings back a failed account deletion's message."""
+def render_me():
+    """The learner's page: progress per course, certificates, account links."""
     rows = progress.learner_overview(session=get_session(), user=current_user,
                                      catalog=get_catalog())
-    return render_template("learn/me.html", rows=rows,
-                           delete_form=delete_form or DeleteAccountForm()), status
+    return render_template("learn/me.html", rows=rows)
 
 
 @bp.route("/certificates/<code>")

@@ -190,3 +190,11 @@ def catalogue_progress(*, session, user_id):
     for slug, completed_at in enrolments:
         result[slug] = (done.get(slug, 0), completed_at is not None)
     return result
+
+
+def next_course(*, session, user_id, catalog):
+    """The first course of ``catalog`` (in its order) that the learner has not completed, or
+    None when every one is done: the suggestion shown once a course is passed."""
+    completed = set(session.exec(select(Enrolment.course_slug).where(
+        Enrolment.user_id == user_id, Enrolment.completed_at.is_not(None))))
+    return next((course for course in catalog if course.slug not in completed), None)
