@@ -73,6 +73,8 @@ class Row:
     birth_year: Optional[int] = None
     courses: tuple = ()
     errors: list = field(default_factory=list)
+    # Not errors: the row can be imported, but the leader should look (a likely duplicate).
+    warnings: list = field(default_factory=list)
 
     def add_error(self, code, message):
         self.errors.append(RowError(code, message))
@@ -93,6 +95,11 @@ class Preview:
     @property
     def bad_rows(self):
         return [row for row in self.rows if row.errors]
+
+    @property
+    def flagged_rows(self):
+        """Rows that can be imported but are likely people already in the team."""
+        return [row for row in self.rows if row.warnings]
 
     @property
     def ok(self):
@@ -302,12 +309,33 @@ def _catalog_slugs():
     return frozenset(course.slug for course in get_catalog())
 
 
-def _checked_rows(session, text):
-    """Every row of ``text``, checked against the catalogue and the registered phones."""
+def _checked_rows(session, text, team=None):
+    """Every row of ``text``, checked against the catalogue and the registered phones; with
+    ``team``, rows likely to be people already in it are flagged."""
     rows = read_rows(text)
     phones = sorted({phone for phone in map(_phone_or_none, rows) if phone})
     registered = teams.phone_taken(session=session, phones=phones)
-    return check_rows(rows, known_courses=_catalog_slugs(), registered_phones=registered)
+    check_rows(rows, known_courses=_catalog_slugs(), registered_phones=registered)
+    if team is not None:
+        flag_likely_duplicates(rows, teams.team_members(session=session, team=team))
+    return rows
+
+
+def _name_key(name):
+    return " ".join(unicodedata.normalize("NFC", name or "").split()).casefold()
+
+
+def flag_likely_duplicates(rows, members):
+    """Flag the rows with no phone whose name is the name of a member of the team already:
+    most likely the same person in a file imported again (a phone would have told)."""
+    names = {_name_key(member.full_name): member for member in members}
+    for row in rows:
+        member = names.get(_name_key(row.full_name)) if row.full_name else None
+        if member is not None and not row.phone:
+            row.warnings.append(_l(
+                "Likely a duplicate: %(name)s (%(username)s) is already in the team. Remove "
+                "this line unless it is another person with the same name.",
+                name=member.full_name, username=member.username))
 
 
 def _phone_or_none(row):
@@ -322,7 +350,7 @@ def preview_import(*, session, team, content, uploader):
     as an ``ImportBatch`` to confirm (``preview.batch``); otherwise nothing is stored and the
     rows carry their errors. Raises ``FileProblem`` when the file as a whole is unusable."""
     text = decode(content)
-    rows = _checked_rows(session, text)
+    rows = _checked_rows(session, text, team=team)
     preview = Preview(rows=rows)
     # Uploads never confirmed are forgotten after a while (they hold personal data).
     session.execute(delete(ImportBatch).where(

@@ -52,14 +52,16 @@ def day_expression(dialect, column):
     return f"date({column}, '+7 hours')"
 
 
-def _part(dialect, counter, source, teams):
-    """One counter's rows of communes (or of teams): ``c, p, s, d`` (unit, parent, course,
-    day) and the counters, this one counted and the others 0."""
+def _part(dialect, counter, source, teams, team_id=None):
+    """One counter's rows of communes (or of teams; of one team with ``team_id``): ``c, p,
+    s, d`` (unit, parent, course, day) and the counters, this one counted and the others 0."""
     table, person, course, moment, province, commune, condition = source
     day = day_expression(dialect, moment)
     unit, parent = (commune, province) if not teams else ("tm.team_id", "tt.commune_code")
     if teams:
         table += TEAM_JOIN.format(person=person)
+    if team_id is not None:
+        condition += f" AND tm.team_id = {int(team_id)}"
     # PostgreSQL refuses a constant in GROUP BY: the course-free counters' '' is left out.
     group = ", ".join(e for e in (unit, parent, course, day) if e != "''")
     counters = ", ".join(f"{'COUNT(*)' if c == counter else '0'} AS {c}" for c in COUNTERS)
@@ -116,4 +118,26 @@ def rebuild_rollups(*, session):
     _roll_up(session, PROVINCE, 0)
     _roll_up(session, NATION, 0)
     _totals(session)
+    session.flush()
+
+
+def rebuild_team(*, session, team_id):
+    """Recount one team's rows (daily and totals) from the raw tables: a team's figures are
+    its members' whole history, so a member who joins or leaves changes them all."""
+    dialect = session.get_bind().dialect.name
+    team_id = int(team_id)
+    for table in ("stat_daily", "stat_total"):
+        session.execute(text(f"DELETE FROM {table} WHERE level = {TEAM} AND unit_code = :t"),
+                        {"t": team_id})
+    parts = " UNION ALL ".join(_part(dialect, counter, source, teams=True, team_id=team_id)
+                               for counter, source in SOURCES.items())
+    sums = ", ".join(f"SUM({c})" for c in COUNTERS)
+    session.execute(text(f"""
+        INSERT INTO stat_daily (level, unit_code, parent_code, course_slug, day, {_columns()})
+        SELECT {TEAM}, c, p, s, d, {sums} FROM ({parts}) parts GROUP BY c, p, s, d"""))
+    session.execute(text(f"""
+        INSERT INTO stat_total (level, unit_code, parent_code, course_slug, {_columns()})
+        SELECT level, unit_code, MIN(parent_code), course_slug, {sums}
+        FROM stat_daily WHERE level = {TEAM} AND unit_code = :t
+        GROUP BY level, unit_code, course_slug"""), {"t": team_id})
     session.flush()

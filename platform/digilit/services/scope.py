@@ -90,6 +90,29 @@ def scope_for(user):
     return Scope(Role(user.role), user.id, user.province_code, user.commune_code)
 
 
+def may_change_member(scope, team, user):
+    """Whether the caller may change the name, phone or birth year of ``user``, a member of
+    ``team`` (a team the caller can see): learner accounts in the caller's area only; staff
+    manage their own accounts."""
+    return (scope.role != Role.learner and user.role == Role.learner.value
+            and scope.covers_commune(user.commune_code, user.province_code)
+            and scope.covers_commune(team.commune_code, team.province_code))
+
+
+def may_remove_member(scope, team, user):
+    """Whether the caller may take ``user`` out of ``team`` (the account stays)."""
+    return scope.role != Role.learner and scope.covers_commune(team.commune_code,
+                                                               team.province_code)
+
+
+def may_add_to_team(scope, team, user):
+    """Whether the caller may add the existing account ``user`` to ``team``: a learner who
+    lives in the team's commune, itself in the caller's area."""
+    return (scope.role != Role.learner and user.role == Role.learner.value
+            and user.commune_code == team.commune_code
+            and scope.covers_commune(team.commune_code, team.province_code))
+
+
 def landing_endpoint(user):
     """Where ``user`` lands after signing in: administrators on their area's statistics, team
     leaders on their teams, learners on their own learning."""

@@ -12,11 +12,11 @@ from sqlmodel import select
 from .. import collation
 from ..models import Commune, Enrolment, LessonProgress, Role, Team, TeamLeader, TeamMember, User
 from .. import clock
-from . import accounts, rollup
+from . import accounts, rollup, rollup_rebuild
 from .db_helpers import insert_once
 from .errors import DomainError
 from .progress import enroll
-from .scope import scope_for
+from .scope import may_add_to_team, may_change_member, may_remove_member, scope_for
 
 
 def _clean_name(name):
@@ -204,3 +204,67 @@ def member_summary(*, session, team):
     for uid, count in lessons.items():
         summary.setdefault(uid, (0, 0, count))
     return summary
+
+
+# --- changing the members of a team ---------------------------------------------------------
+
+def _not_allowed():
+    # Outside the caller's area looks like a missing account (the views make it a 404).
+    return DomainError(_l("No such member."), field="submit")
+
+
+def update_member(*, session, actor, team, member, full_name, phone=None, birth_year=None):
+    """Correct a member's name, phone and birth year; raises ``DomainError``."""
+    if not may_change_member(scope_for(actor), team, member):
+        raise _not_allowed()
+    full_name = " ".join((full_name or "").split())
+    if not full_name or len(full_name) > 120:
+        raise DomainError(_l("Write a name of 1 to 120 characters."), field="full_name")
+    phone = accounts.normalise_phone(phone) if phone else None
+    if phone and phone != member.phone and phone != member.username and \
+            accounts.phone_in_use(session=session, phone=phone):
+        raise DomainError(_l("An account with this phone number exists."), field="phone")
+    try:
+        with session.begin_nested():  # the phone's uniqueness is the database's rule
+            member.full_name, member.phone, member.birth_year = full_name, phone, birth_year
+            session.add(member)
+    except IntegrityError:
+        raise DomainError(_l("An account with this phone number exists."),
+                          field="phone") from None
+    return member
+
+
+def remove_member(*, session, actor, team, member):
+    """Take ``member`` out of ``team``: the account and its progress stay; the team's
+    figures are recounted without them."""
+    if not may_remove_member(scope_for(actor), team, member):
+        raise _not_allowed()
+    link = session.get(TeamMember, (team.id, member.id))
+    if link is not None:
+        session.delete(link)
+        session.flush()
+        rollup_rebuild.rebuild_team(session=session, team_id=team.id)
+    return member
+
+
+def find_account(*, session, key):
+    """The account named by a username or a phone number, or None."""
+    return accounts.find_user(session=session, username=accounts.username_key(key))
+
+
+def add_existing_member(*, session, actor, team, key):
+    """Add the existing account named ``key`` (username or phone) to ``team``; the team's
+    figures then count their whole history. Raises ``DomainError``: not found or outside
+    the caller's area (the same message: it tells nothing about accounts elsewhere)."""
+    user = find_account(session=session, key=key)
+    if user is None or not may_add_to_team(scope_for(actor), team, user):
+        raise DomainError(_l("No learner account with this username or phone number in the "
+                             "team's commune."), field="account")
+    if session.get(TeamMember, (team.id, user.id)) is not None:
+        raise DomainError(_l("%(name)s is already in this team.", name=user.full_name),
+                          field="account")
+    if not insert_once(session, TeamMember(team_id=team.id, user_id=user.id)):
+        raise DomainError(_l("%(name)s is already in this team.", name=user.full_name),
+                          field="account")
+    rollup_rebuild.rebuild_team(session=session, team_id=team.id)
+    return user

@@ -49,3 +49,27 @@ class MemberPickForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     submit = SubmitField(_l("Confirm"))
+
+
+class EditMemberForm(FlaskForm):
+    """Correcting a member's name, phone and year of birth."""
+
+    full_name = StringField(_l("Full name"), validators=[
+        InputRequired(_l("Write the person's full name.")), Length(max=120)])
+    phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)])
+    birth_year = IntegerField(_l("Year of birth (optional)"), validators=[
+        Optional(), NumberRange(min=1900, max=2025, message=_l("Write a year like 1965."))])
+    submit = SubmitField(_l("Save the changes"))
+
+
+class ExistingMemberForm(FlaskForm):
+    """Adding someone who already has an account (registered alone, or in another team)."""
+
+    account = StringField(_l("Username or phone number"), validators=[
+        InputRequired(_l("Write a username or a phone number.")), Length(max=32)],
+        description=_l("A learner of the team's commune who already has an account."))
+    submit = SubmitField(_l("Add to the team"))
+
+
+class RemoveMemberForm(FlaskForm):
+    submit = SubmitField(_l("Remove from the team"))

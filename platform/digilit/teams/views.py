@@ -5,15 +5,16 @@ from flask_login import current_user, login_required
 from sqlalchemy import func
 from sqlmodel import select
 
-from .. import audit
+from .. import audit, collation
 from ..content import get_catalog
 from ..db import get_session
 from ..models import Role, Team, TeamMember
 from ..services import accounts, teams
 from ..services.errors import DomainError
-from ..services.scope import member_or_404, scope_for, team_or_404
+from ..services.scope import may_change_member, member_or_404, scope_for, team_or_404
 from ..learn.qr import qr_svg
-from .forms import ConfirmForm, EnrolForm, LeaderForm, MemberForm, MemberPickForm, TeamNameForm
+from .forms import (ConfirmForm, EnrolForm, ExistingMemberForm, LeaderForm, MemberForm,
+                    MemberPickForm, TeamNameForm)
 
 bp = Blueprint("teams", __name__)
 
@@ -49,6 +50,7 @@ def index():
     rows = db.exec(select(Team, func.coalesce(sizes.c.n, 0))
                    .outerjoin(sizes, sizes.c.team_id == Team.id)
                    .where(scope_for(current_user).teams()).order_by(Team.name).limit(500)).all()
+    rows = sorted(rows, key=lambda row: collation.sort_key(row[0].name))
     return render_template("teams/index.html", rows=rows, form=form if can_create else None)
 
 
@@ -65,8 +67,11 @@ def _team_page(team, **forms):
         rename_form=forms.get("rename_form") or TeamNameForm(name=team.name),
         leader_form=forms.get("leader_form") or LeaderForm(),
         member_form=forms.get("member_form") or MemberForm(),
+        existing_form=forms.get("existing_form") or ExistingMemberForm(formdata=None),
         enrol_form=enrol_form, pick_form=MemberPickForm(), confirm_form=ConfirmForm(),
         can_appoint=scope_for(current_user).manages_teams,
+        changeable={m.id for m in members
+                    if may_change_member(scope_for(current_user), team, m)},
     ), 422 if forms else 200
 
 
