@@ -8,7 +8,7 @@ offset is exact and needs no time-zone database on the server or in SQL).
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import select
 
 from ..models import LessonProgress, TeamMember, User, VenueAttendance, VenueSession
@@ -38,13 +38,8 @@ def _clean_place(place):
     return place
 
 
-def record_session(*, session, team, actor, held_on, place, course_slug, attendee_ids,
-                   now=None):
-    """Record an in-person session of ``team`` and its attendees; returns the session.
-
-    Raises ``DomainError`` (with the form field at fault) when the date is missing or in the
-    future, the place is empty or too long, the course does not exist, or an attendee is not
-    a member of the team. Nothing is written then."""
+def _checked(session, team, held_on, place, course_slug, attendee_ids, now):
+    """``(place, attendee ids)`` once every value is checked; raises ``DomainError``."""
     from ..content import get_catalog
 
     if held_on is None:
@@ -62,6 +57,17 @@ def record_session(*, session, team, actor, held_on, place, course_slug, attende
     if members != len(ids):
         raise DomainError(_l("Only members of this team can be ticked as attendees."),
                           field="attendees")
+    return place, ids
+
+
+def record_session(*, session, team, actor, held_on, place, course_slug, attendee_ids,
+                   now=None):
+    """Record an in-person session of ``team`` and its attendees; returns the session.
+
+    Raises ``DomainError`` (with the form field at fault) when the date is missing or in the
+    future, the place is empty or too long, the course does not exist, or an attendee is not
+    a member of the team. Nothing is written then."""
+    place, ids = _checked(session, team, held_on, place, course_slug, attendee_ids, now)
     venue = VenueSession(team_id=team.id, held_on=held_on, place=place,
                          course_slug=course_slug, created_by=actor.id)
     session.add(venue)
@@ -73,10 +79,11 @@ def record_session(*, session, team, actor, held_on, place, course_slug, attende
     return venue
 
 
-def _count_newly_assisted(session, venue, ids):
+def _count_newly_assisted(session, venue, ids, sign=1):
     """Sessions are often recorded after the day: lessons the attendees already completed that
     day in the course become assisted now, in the statistics rollups too, unless another
-    session of the same course and day already made them so."""
+    session of the same course and day already made them so. ``sign=-1`` takes them back
+    (the session is deleted or corrected)."""
     start, end = vn_day_bounds(venue.held_on)
     already = (select(VenueAttendance.user_id)
                .join(VenueSession, VenueSession.id == VenueAttendance.session_id)
@@ -91,7 +98,7 @@ def _count_newly_assisted(session, venue, ids):
     for user_id, lessons in rows:  # attendees of one session: a handful of people
         rollup.count_for_user(session=session, user=session.get(User, user_id),
                               course_slug=venue.course_slug, when=start,
-                              lessons_assisted=lessons)
+                              lessons_assisted=sign * lessons)
 
 
 def list_sessions(*, session, team, limit=100):
@@ -103,3 +110,53 @@ def list_sessions(*, session, team, limit=100):
         .where(VenueSession.team_id == team.id)
         .order_by(VenueSession.held_on.desc(), VenueSession.id.desc())
         .limit(limit)).all()
+
+
+def attendees_of(*, session, venue):
+    """The ids of the members who attended ``venue``."""
+    return sorted(session.exec(select(VenueAttendance.user_id)
+                               .where(VenueAttendance.session_id == venue.id)))
+
+
+def may_change_on(venue, today):
+    """A session can be corrected or deleted on its day: the day it was held or recorded
+    (a mistake is noticed then; later, the figures it made are history)."""
+    return today in (venue.held_on, clock.local_day(venue.created_at))
+
+
+def _changeable(venue, now):
+    if not may_change_on(venue, clock.local_day(now)):
+        raise DomainError(_l("A session can be corrected or deleted only on its day."),
+                          field="held_on")
+
+
+def update_session(*, session, team, venue, held_on, place, course_slug, attendee_ids,
+                   now=None):
+    """Correct a session (date, place, course, attendees) on its day; the assisted lessons
+    it made are counted again. Raises ``DomainError`` as ``record_session`` does."""
+    _changeable(venue, now)
+    place, ids = _checked(session, team, held_on, place, course_slug, attendee_ids, now)
+    _count_newly_assisted(session, venue, attendees_of(session=session, venue=venue), sign=-1)
+    session.execute(delete(VenueAttendance).where(VenueAttendance.session_id == venue.id))
+    venue.held_on, venue.place, venue.course_slug = held_on, place, course_slug
+    session.add(venue)
+    session.flush()
+    session.add_all([VenueAttendance(session_id=venue.id, user_id=uid) for uid in ids])
+    session.flush()
+    _count_newly_assisted(session, venue, ids)
+    return venue
+
+
+def delete_session(*, session, venue, now=None):
+    """Delete a session on its day; the lessons it made assisted are self-paced again."""
+    _changeable(venue, now)
+    _count_newly_assisted(session, venue, attendees_of(session=session, venue=venue), sign=-1)
+    session.execute(delete(VenueAttendance).where(VenueAttendance.session_id == venue.id))
+    session.delete(venue)
+    session.flush()
+
+
+def session_or_none(*, session, team, session_id):
+    """The venue session ``session_id`` of ``team``, or None."""
+    return session.exec(select(VenueSession).where(VenueSession.id == session_id,
+                                                   VenueSession.team_id == team.id)).first()

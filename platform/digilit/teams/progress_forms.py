@@ -56,3 +56,9 @@ class VenueSessionForm(FlaskForm):
                          validators=[InputRequired(_l("Choose a course from the list."))])
     attendees = AttendeesField(_l("Members who attended"), coerce=int, validate_choice=False)
     submit = SubmitField(_l("Record the session"))
+    # Without JavaScript there is no "tick all" box: this button records everyone.
+    everyone = SubmitField(_l("Everyone attended: record the session"))
+
+
+class DeleteSessionForm(FlaskForm):
+    submit = SubmitField(_l("Delete this session"))

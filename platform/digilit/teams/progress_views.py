@@ -110,7 +110,7 @@ def sessions(team_id):
             venue.record_session(session=db, team=team, actor=current_user,
                                  held_on=form.held_on.data, place=form.place.data,
                                  course_slug=form.course.data,
-                                 attendee_ids=form.attendees.data or [])
+                                 attendee_ids=chosen_attendees(form, members))
         except DomainError as error:
             db.rollback()
             getattr(form, error.field or "held_on").errors.append(error.message)
@@ -126,5 +126,13 @@ def sessions(team_id):
     return render_template(
         "teams/sessions.html", team=team, form=form, members=members, chosen=chosen,
         venue_sessions=venue.list_sessions(session=db, team=team),
-        courses={c.slug: c for c in get_catalog()},
+        courses={c.slug: c for c in get_catalog()}, today=today,
+        may_change_on=venue.may_change_on,
     ), 422 if request.method == "POST" else 200
+
+
+def chosen_attendees(form, members):
+    """The ticked members, or every member with the "everyone attended" button."""
+    if form.everyone.data:
+        return [m.id for m in members]
+    return form.attendees.data or []
