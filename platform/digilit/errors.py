@@ -29,6 +29,7 @@ def _page(status, title, message, incident=None):
 def handle_http_error(error):
     messages = {
         400: (_("Bad request"), _("The request could not be understood. Please try again.")),
+        401: (_("Sign-in required"), _("Sign in, or send a valid API token.")),
         403: (_("Not allowed"), _("You are not allowed to do this.")),
         404: (_("Page not found"), _("This page does not exist, or it is not yours to see.")),
         405: (_("Not allowed"), _("This address does not accept that kind of request.")),

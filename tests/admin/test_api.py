@@ -172,3 +172,18 @@ def test_a_token_needs_a_name(population, clients, db, name):
         "csrf_token": csrf_token(client, "/admin/tokens"), "name": name})
     assert not SECRET_RE.search(page.get_data(as_text=True))
     assert db.exec(select(ApiToken)).all() == []
+
+
+def test_the_401_speaks_the_language_of_the_404(client):
+    for lang, signin in (("vi", "Cần đăng nhập"), ("en", "Sign-in required"),
+                         ("de", "Anmeldung erforderlich")):
+        response = client.get(f"/api/v1/stats?lang={lang}")
+        assert response.status_code == 401 and response.get_json()["error"] == signin
+        missing = client.get(f"/api/v1/nothing?lang={lang}").get_json()["error"]
+        assert (missing == "Page not found") == (lang == "en")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en", "de", "ro"])
+def test_the_token_help_shows_the_header_literally(clients, lang):
+    page = clients("quocgia").get(f"/admin/tokens?lang={lang}").get_data(as_text=True)
+    assert "<code translate=\"no\">Authorization: Bearer &lt;token&gt;</code>" in page

@@ -6,7 +6,10 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from conftest import HANOI, HOAN_KIEM
-from digilit.admin.tables import FIGURE_COLUMNS
+import pytest
+
+from digilit.admin.tables import (ALL_COURSES_LEARNERS, COLUMN_LABELS, COURSE_LEARNERS,
+                                  FIGURE_COLUMNS)
 from digilit.models import Commune
 
 from .conftest import EXPECTED, FIELDS, FORMULA_TEAM
@@ -27,9 +30,19 @@ def download(client, url):
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
+KEYS = {}  # the Vietnamese column names (the default language) -> the columns' keys
+
+
+@pytest.fixture(autouse=True)
+def column_keys(app):
+    with app.test_request_context("/"):
+        KEYS.update({str(label): key for key, label in COLUMN_LABELS.items()})
+        KEYS[str(COURSE_LEARNERS)] = KEYS[str(ALL_COURSES_LEARNERS)] = "learners"
+
+
 def as_dicts(rows):
     header, *body = rows
-    return [dict(zip(header, row)) for row in body]
+    return [dict(zip([KEYS[name] for name in header], row)) for row in body]
 
 
 def figures_of(row):
@@ -38,7 +51,11 @@ def figures_of(row):
 
 def test_headline_csv(population, clients):
     rows = download(clients("quocgia"), "/admin/stats.csv?table=headline")
-    assert rows[0] == ["code", "name", *FIGURE_COLUMNS]
+    assert [KEYS[name] for name in rows[0]] == ["code", "name", *FIGURE_COLUMNS]
+    assert rows[0][:2] == ["Mã", "Đơn vị"]  # in the page's language
+    english = download(clients("quocgia"), "/admin/stats.csv?table=headline&lang=en")
+    assert english[0][:4] == ["Code", "Unit", "Learners", "Citizens trained"]
+    clients("quocgia").get("/?lang=vi")
     (row,) = as_dicts(rows)
     assert figures_of(row) == EXPECTED["nation"]
     assert (row["completion_rate"], row["pass_rate"], row["assisted_share"]) == (
@@ -78,11 +95,14 @@ def test_team_names_are_neutralised(population, clients):
 def test_courses_and_weekly_csv(population, clients, catalog):
     client = clients("tinhhanoi")
     courses = download(client, "/admin/stats.csv?table=courses")
-    assert courses[0][:2] == ["course", "title"]
+    assert [KEYS[name] for name in courses[0][:2]] == ["course", "title"]
     assert [r["course"] for r in as_dicts(courses)] == [c.slug for c in catalog]
     assert sum(int(r["enrolments"]) for r in as_dicts(courses)) == EXPECTED["hanoi"]["enrolments"]
+    # A course's learners are those enrolled in it (the column says so), not 0.
+    assert all(r["learners"] == r["enrolments"] for r in as_dicts(courses))
+    assert sum(int(r["learners"]) for r in as_dicts(courses)) > 0
     weekly = download(client, "/admin/stats.csv?table=weekly")
-    assert weekly[0] == ["week_starting", "enrolments", "completions"]
+    assert [KEYS[name] for name in weekly[0]] == ["week_starting", "enrolments", "completions"]
     assert len(weekly) == 1 + 26
     assert weekly[-1][1:] == [str(EXPECTED["hanoi"]["enrolments"]),
                               str(EXPECTED["hanoi"]["completions"])]
@@ -90,6 +110,9 @@ def test_courses_and_weekly_csv(population, clients, catalog):
 
 def test_csv_follows_the_filters(population, clients):
     client = clients("quocgia")
+    rows = download(client, "/admin/stats.csv?table=headline&course=e-id&lang=en")
+    assert rows[0][2] == "Learners (all courses)"  # says that it does not follow the filter
+    client.get("/?lang=vi")
     (row,) = as_dicts(download(client, "/admin/stats.csv?table=headline&course=e-id"))
     assert (row["enrolments"], row["completions"]) == ("6", "3")
     (row,) = as_dicts(download(client, "/admin/stats.csv?table=headline&date_from=2999-01-01"))

@@ -34,11 +34,22 @@ def weekly_bars(chart_id, title, description, weeks, series_names):
         if index % 4 == 0:
             parts.append(f'<text x="{x:.1f}" y="{HEIGHT - 8}" font-size="11" '
                          f'fill="#1a1a1a">{escape(label)}</text>')
+    parts.extend(_legend(series_names, y=HEIGHT + 6))
+    return _svg(chart_id, title, description, "".join(parts), height=HEIGHT + LEGEND)
+
+
+LEGEND = 24  # a row under the chart: long names ("Lượt hoàn thành") are never cut off
+
+
+def _legend(series_names, y):
+    """One swatch and name per series, left to right, each as wide as its name."""
+    parts, x = [], PAD
     for series, name in enumerate(series_names):
-        parts.append(f'<rect x="{WIDTH - 200 + series * 100}" y="4" width="12" height="12" '
-                     f'fill="{COLOURS[series]}"/><text x="{WIDTH - 184 + series * 100}" y="15" '
-                     f'font-size="12" fill="#1a1a1a">{escape(name)}</text>')
-    return _svg(chart_id, title, description, "".join(parts))
+        parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{COLOURS[series]}"/>'
+                     f'<text x="{x + 16}" y="{y + 11}" font-size="12" fill="#1a1a1a">'
+                     f'{escape(name)}</text>')
+        x += 16 + 8 * len(str(name)) + 24  # a generous width per character of 12 px text
+    return parts
 
 
 def rate_bars(chart_id, title, description, rows):

@@ -16,7 +16,7 @@ from .charts import rate_bars, weekly_bars
 from .formatting import formatters
 from .forms import RevokeForm, StatsFilterForm, TargetForm, TokenForm
 from .params import parse_code, unit_params
-from .tables import TABLES, table_rows
+from .tables import TABLES, header_labels, table_rows
 
 bp = Blueprint("admin", __name__)
 ADMIN_ROLES = {Role.commune_admin.value, Role.province_admin.value, Role.national_admin.value}
@@ -105,7 +105,8 @@ def export():
     db = get_session()
     unit = stats.resolve_unit(session=db, user=current_user, **unit_params(request.args))
     _form, filters = _filter_form()
-    header, rows = table_rows(table, db, unit, filters)
+    keys, rows = table_rows(table, db, unit, filters)
+    header = header_labels(keys, table, filters)
     filename = f"digilit-{table}-{unit.kind}-{unit.code}.csv"
     audit.event("export", kind=f"stats_{table}", unit=f"{unit.kind}:{unit.code}")
     return Response(stream_with_context(csv_rows(header, rows)), mimetype="text/csv",
