@@ -17,6 +17,7 @@ from .formatting import formatters
 from .forms import RevokeForm, StatsFilterForm, TargetForm, TokenForm
 from .params import parse_code, unit_params
 from .tables import TABLES, header_labels, table_rows
+from .unit_table import COLUMNS as UNIT_COLUMNS, arrange, options_from
 
 bp = Blueprint("admin", __name__)
 ADMIN_ROLES = {Role.commune_admin.value, Role.province_admin.value, Role.national_admin.value}
@@ -71,7 +72,10 @@ def dashboard_data(db, unit, filters):
     ranked = sorted(((child, figures, goals.get((child.level, child.code)))
                      for child, figures in breakdown),
                     key=lambda row: -(row[1].trained / row[2]) if row[2] else 1)
+    options = options_from(request.args)
+    shown, hidden = arrange(ranked, options)
     return {
+        "shown": shown, "hidden_units": hidden, "table": options, "unit_columns": UNIT_COLUMNS,
         "headline": stats.headline(session=db, unit=unit, filters=filters),
         "breakdown": breakdown, "ranked": ranked, "goal": goals.get((unit.level, unit.code)),
         "courses": stats.per_course(session=db, unit=unit, filters=filters,
@@ -92,7 +96,7 @@ def _charts(data):
                                 _("Completions divided by enrolments for each unit one level "
                                   "down; the table beside it has the figures."),
                                 [(child.name, f.completion_rate)
-                                 for child, f in data["breakdown"]][:60]),
+                                 for child, f, _target in data["shown"]][:60]),
     }
 
 
