@@ -32,12 +32,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 translations: install
 	$(FLASK) translate compile
 
-# Database, geography, courses, demo accounts: safe to repeat, keeps all data.
+# Database, geography, courses, demo accounts and a few hundred synthetic learners around them
+# (added once, so that the dashboards show figures): safe to repeat, keeps all data.
 setup: install translations
 	$(FLASK) db upgrade
 	$(FLASK) geo import
 	$(FLASK) courses list
-	$(FLASK) demo seed
+	$(FLASK) demo seed --demo-area 300
 
 run: setup
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"

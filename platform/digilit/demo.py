@@ -70,6 +70,34 @@ def seed_learners(session, count, rng, progress=None):
                            communes=communes, extra_leaders=extra_leaders, progress=progress)
 
 
+def seed_demo_area(session, count, rng):
+    """``count`` synthetic learners where the demo accounts work, so that a newcomer's first
+    look at the dashboards and team pages shows figures: most in the demo commune (whose
+    first team the demo leader leads), the rest in a few other communes of the demo
+    province. Once only: nothing is added when the demo commune has synthetic learners.
+    Returns the number of learners added."""
+    leader = session.exec(select(User).where(User.username == "demoleader")).first()
+    if leader is None or not count:
+        return 0
+    home = (leader.commune_code, leader.province_code)
+    there = session.exec(select(User.id).where(User.commune_code == home[0],
+                                               User.username.like("demo-%"))).first()
+    if there is not None:
+        return 0
+    others = [tuple(row) for row in session.exec(
+        select(Commune.code, Commune.province_code).where(
+            Commune.province_code == home[1], Commune.code != home[0])
+        .order_by(Commune.code)).all()]
+    nearby = rng.sample(others, min(8, len(others)))
+    in_home = count * 3 // 5
+    seed_population(session=session, learners=in_home, rng=rng, courses=get_catalog(),
+                    communes=[home], extra_leaders={home[0]: [leader.id]})
+    if nearby and count - in_home:
+        seed_population(session=session, learners=count - in_home, rng=rng,
+                        courses=get_catalog(), communes=nearby)
+    return count
+
+
 def analyze(session):
     """Fresh planner statistics after a bulk load."""
     session.execute(text("ANALYZE"))
@@ -83,14 +111,21 @@ def demo_cli():
 @demo_cli.command("seed")
 @click.option("--learners", type=click.IntRange(min=0, max=5_000_000), default=0,
               help="Synthetic learners to add, spread over every commune.")
+@click.option("--demo-area", type=click.IntRange(min=0, max=100_000), default=0,
+              help="Synthetic learners in the demo accounts' commune and province, once "
+                   "(skipped when they are there already): dashboards with figures.")
 @click.option("--random-seed", type=int, default=None, hidden=True)
 @with_appcontext
-def seed_command(learners, random_seed):
+def seed_command(learners, demo_area, random_seed):
     """Create one demo account per role (once) and print their logins."""
     session = get_session()
     passwords = seed_demo_accounts(session)
+    rng = random.Random(random_seed)
+    added = seed_demo_area(session, demo_area, rng)
+    if added and not learners:
+        rebuild_rollups(session=session)
     if learners:
-        seed_learners(session, learners, random.Random(random_seed),
+        seed_learners(session, learners, rng,
                       progress=lambda done, total: click.echo(f"  {done}/{total} learners",
                                                               err=True))
         analyze(session)  # good plans for the rebuild's aggregates
@@ -102,3 +137,5 @@ def seed_command(learners, random_seed):
         click.echo(f"  {role:<15} {username:<13} {passwords.get(username, '(set elsewhere)')}")
     if learners:
         click.echo(f"Added {learners} synthetic learners.")
+    if added:
+        click.echo(f"Added {added} synthetic learners around the demo accounts.")

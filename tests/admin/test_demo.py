@@ -159,3 +159,31 @@ def test_learners_live_in_every_province_and_nearly_every_commune(db):
     assert len(per_commune) > 3200
     assert max(per_province.values()) > 4 * min(per_province.values())
     assert max(per_province, key=per_province.get) in (1, 79)
+
+
+def test_the_demo_area_gives_the_demo_accounts_figures_once(app, tmp_path, db):
+    from digilit.models import Role
+
+    app.instance_path = str(tmp_path)
+    run = lambda: app.test_cli_runner().invoke(  # noqa: E731
+        args=["demo", "seed", "--demo-area", "120", "--random-seed", "3"])
+    result = run()
+    assert result.exit_code == 0, result.output
+    assert "Added 120 synthetic learners around the demo accounts." in result.output
+    leader = db.exec(select(User).where(User.username == "demoleader")).one()
+    learners = db.exec(select(func.count()).select_from(User).where(
+        User.role == Role.learner.value, User.username.like("demo-%"))).one()
+    assert learners == 120
+    outside = db.exec(select(func.count()).select_from(User).where(
+        User.username.like("demo-%"), User.province_code != leader.province_code)).one()
+    assert outside == 0
+    commune = stats.resolve_unit(session=db, user=db.exec(select(User).where(
+        User.username == "democommune")).one())
+    assert stats.headline(session=db, unit=commune, filters=Filters()).learners >= 72
+    led = db.exec(select(func.count()).select_from(TeamLeader).where(
+        TeamLeader.user_id == leader.id)).one()
+    assert led >= 1  # the demo leader has a team with members
+    again = run()  # make run, a second time: nothing more
+    assert again.exit_code == 0 and "around the demo accounts" not in again.output
+    assert db.exec(select(func.count()).select_from(User).where(
+        User.username.like("demo-%"), User.role == Role.learner.value)).one() == 120
