@@ -100,6 +100,8 @@ class Cast:
     attempt_id: int = 0
     certificate: str = ""
     team_id: int = 0
+    member_id: int = 0
+    venue_id: int = 0
     learner: str = "hoa2025"
     fresh: str = "moi2025"  # a learner enrolled in nothing yet
     leader: str = "totruong1"
@@ -149,7 +151,7 @@ def cast(app):
             teams.NewMember(full_name="Bùi Văn Dũng")])
         progress.complete_lesson(session=db, user=members[0][0], course=course,
                                  lesson=course.lessons[0])
-        venue.record_session(session=db, team=team, actor=leader, held_on=clock.today(),
+        held = venue.record_session(session=db, team=team, actor=leader, held_on=clock.today(),
                              place="Nhà văn hóa thôn 1", course_slug=people.course,
                              attendee_ids=[members[0][0].id, members[1][0].id])
         db.commit()
@@ -157,6 +159,8 @@ def cast(app):
         people.certificate = certificates.get_for(session=db, user_id=learner.id,
                                                   course_slug=people.course).code
         people.team_id = team.id
+        people.member_id = members[1][0].id
+        people.venue_id = held.id
     return people
 
 
@@ -206,11 +210,14 @@ def page_types(cast):
         ("learner", "result", f"/courses/{c}/attempts/{cast.attempt_id}"),
         ("learner", "me", "/me"),
         ("learner", "change password", "/auth/password"),
+        ("learner", "delete account", "/me/delete"),
         ("learner", "404 (signed in)", "/teams/"),
         ("team_leader", "team list", "/teams/"),
         ("team_leader", "team page", team),
         ("team_leader", "team progress", f"{team}/progress"),
         ("team_leader", "team sessions", f"{team}/sessions"),
+        ("team_leader", "correct a session", f"{team}/sessions/{cast.venue_id}"),
+        ("team_leader", "team member", f"{team}/members/{cast.member_id}"),
         ("team_leader", "CSV import", f"{team}/import"),
         ("team_leader", "CSV import preview", open_import_preview),
         ("team_leader", "login cards", open_login_cards),
