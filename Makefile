@@ -64,9 +64,21 @@ test-future:
 test-postgres:
 	bash scripts/with-postgres.sh $(BIN)/pytest -q -m "not browser"
 
+# Every benchmark of bench/ with its defaults (the kick-off alone takes about 10 minutes).
+# nginx is installed here only (scripts/install-bench-deps.sh), not for `make test`.
 bench: install-test translations
-	bash scripts/install-system-deps.sh
+	bash scripts/install-bench-deps.sh
 	$(BIN)/python -m bench
+
+# A province's kick-off (bench/kickoff.py): 1,000 citizens at 20 venues on one box (SQLite),
+# then on two app nodes behind nginx (PostgreSQL) while one node is killed. Figures go to
+# BENCHMARKS.md. Size with e.g.
+#   make bench-kickoff BENCH_KICKOFF_ARGS="--citizens 2000 --ramp 120 --search-rates 1,2,4,8"
+.PHONY: bench-kickoff
+BENCH_KICKOFF_ARGS ?=
+bench-kickoff: install translations
+	bash scripts/install-bench-deps.sh
+	$(BIN)/python -m bench.kickoff $(BENCH_KICKOFF_ARGS)
 
 # Learners taking the quiz under load, then while gunicorn workers are killed (bench/load.py):
 # SQLite and PostgreSQL, 200 clients, 300 s per phase (about 25 minutes). Override with e.g.
