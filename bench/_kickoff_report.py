@@ -66,15 +66,16 @@ def _triple(latency):
 def runs_table(result):
     lines = ["| run | citizens | arrivals/s | s | peak on site | requests | req/s | "
              "pages p50/p95/p99 ms | submissions p50/p95/p99 ms | 5xx | conn. errors / "
-             "timeouts | resent | certificates | p95 within limits |",
-             "|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---|"]
+             "timeouts | resent | certificates | p95 within limits | client CPU s |",
+             "|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---|---:|"]
     for run in [*result["search"], *result["runs"]]:
         lines.append(
             f"| {run['label']} | {run['citizens']:,} | {run['rate']:.1f} | {run['seconds']:.0f} "
             f"| {run['peak']:,} | {run['requests']:,} | {run['rps']:.1f} | "
             f"{_triple(run['pages'])} | {_triple(run['submissions'])} | {run['errors_5xx']} | "
             f"{run['connection_errors']} / {run['timeouts']} | {run['resent']} | "
-            f"{run['outcomes'].get(DONE, 0):,} | {'yes' if run['within_limits'] else 'no'} |")
+            f"{run['outcomes'].get(DONE, 0):,} | {'yes' if run['within_limits'] else 'no'} | "
+            f"{run.get('client_cpu', 0):.0f} |")
     return lines
 
 
@@ -164,7 +165,8 @@ INTRO = ("A province's kick-off: citizens arrive at venues (one address each, in
          "password, read every lesson of `e-id` (GET, POST done), take the quiz (some fail "
          "first), open the certificate, thinking a few seconds between pages. Clients: asyncio "
          "on raw streams, one process. Latencies per HTTP request, queueing included. Pages "
-         "are GETs, submissions POSTs. Written by `bench/kickoff.py`; see its docstring.")
+         "are GETs, submissions POSTs; \"client CPU\" is the benchmark process's own. Written "
+         "by `bench/kickoff.py`; see its docstring.")
 
 
 def update_markdown(path, results, command, args):

@@ -55,6 +55,8 @@ def run_citizens(label, port, people, rate, context, stop_after=None, during=())
     and its figures."""
     run = Run(port=port, recorder=Recorder(), **context)
 
+    cpu = time.process_time()
+
     async def main():
         started = time.monotonic()
         if stop_after:
@@ -68,7 +70,8 @@ def run_citizens(label, port, people, rate, context, stop_after=None, during=())
 
     elapsed, extras = asyncio.run(main())
     result = figures(run, elapsed)
-    result.update(label=label, rate=rate, citizens=len(people), extras=extras)
+    result.update(label=label, rate=rate, citizens=len(people), extras=extras,
+                  client_cpu=time.process_time() - cpu)
     return run, result
 
 

@@ -136,8 +136,8 @@ def run_sqlite(args):
                                             context, stop_after=args.search_seconds)
                 runs.append(run)
                 result["search"].append(figures)
-                say(f"search {rate:g}/s: page p95 {figures['pages']['p95']} ms, submission "
-                    f"p95 {figures['submissions']['p95']} ms")
+                say(f"search {rate:g}/s: page p95 {figures['pages']['p95']:.0f} ms, "
+                    f"submission p95 {figures['submissions']['p95']:.0f} ms")
                 if not figures["within_limits"]:
                     break
             people = crowd.people(args.citizens, "k")
