@@ -83,7 +83,8 @@ class Citizen:
         for attempt in range(MAX_TRIES):
             if attempt:
                 self.run.recorder.note(f"{kind} sent again")
-                await asyncio.sleep(0.5 * attempt)
+                # A person waits a little before pressing again, longer each time.
+                await asyncio.sleep(self.rng.uniform(1.0, 3.0) * attempt)
             reply = await self.browser.request(kind, method, path, fields)
             if reply is not None and reply.status < 500:
                 return reply, attempt + 1

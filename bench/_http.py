@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit
 
 from bench.load import HOST
 
-HTTP_TIMEOUT = 120.0  # seconds for one request, queueing included
+HTTP_TIMEOUT = 300.0  # seconds for one request, queueing included: what a browser waits
 CSRF = re.compile(rb'name="csrf_token"[^>]*?value="([^"]*)"|value="([^"]*)"[^>]*?name="csrf_token"')
 
 
