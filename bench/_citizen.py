@@ -20,6 +20,7 @@ from bench._http import Browser
 from bench.load import ATTEMPT_PATH, COURSE, parse_form
 
 MAX_TRIES = 6  # sends of one request before the citizen gives up (a breach)
+MAX_BUSY = 10  # "busy" answers (503 with Retry-After) waited out for one request
 CERTIFICATE = re.compile(rb'href="/certificates/([A-Za-z0-9_-]+)"')
 
 
@@ -79,15 +80,24 @@ class Citizen:
 
     async def send(self, kind, method, path, fields=None):
         """One request, sent again (unchanged) after a connection error or a 5xx; returns the
-        reply and how many sends it took."""
-        for attempt in range(MAX_TRIES):
-            if attempt:
+        reply and how many sends it took. The site's "busy, try again in a minute" (503 with
+        Retry-After) is waited out as a person would, up to ``MAX_BUSY`` times."""
+        attempt = busy = 0
+        while attempt < MAX_TRIES:
+            reply = await self.browser.request(kind, method, path, fields)
+            if reply is not None and reply.status < 500:
+                return reply, attempt + busy + 1
+            if reply is not None and reply.status == 503 and reply.retry_after is not None \
+                    and busy < MAX_BUSY:
+                busy += 1
+                self.run.recorder.note(f"{kind} sent again after the busy page")
+                await asyncio.sleep(self.rng.uniform(0.5, 1.0) * reply.retry_after)
+                continue
+            attempt += 1
+            if attempt < MAX_TRIES:
                 self.run.recorder.note(f"{kind} sent again")
                 # A person waits a little before pressing again, longer each time.
                 await asyncio.sleep(self.rng.uniform(1.0, 3.0) * attempt)
-            reply = await self.browser.request(kind, method, path, fields)
-            if reply is not None and reply.status < 500:
-                return reply, attempt + 1
         if method == "POST":
             self.run.given_up.append(kind)
         raise Stop(f"gave up: {kind}")

@@ -24,6 +24,7 @@ class Reply:
     status: int
     location: str
     body: bytes
+    retry_after: float = None  # seconds, from a 503's Retry-After
 
     def csrf(self):
         """The page's CSRF token, or ""."""
@@ -77,8 +78,7 @@ class Browser:
             self.recorder.add(kind, "error", 0.0)
             return None
         status = int(parts[1])
-        self.recorder.add(kind, status, (time.perf_counter() - started) * 1000)
-        location = ""
+        location, retry_after = "", None
         for line in lines[1:]:
             name, _sep, value = line.partition(":")
             name, value = name.strip().lower(), value.strip()
@@ -86,7 +86,12 @@ class Browser:
                 location = urlsplit(value).path
             elif name == "set-cookie":
                 self._keep_cookie(value)
-        return Reply(status, location, data)
+            elif name == "retry-after" and value.isdigit():
+                retry_after = float(value)
+        # The site's own "busy, try again" page is counted apart from errors.
+        busy = status == 503 and retry_after is not None
+        self.recorder.add(kind, "busy" if busy else status, (time.perf_counter() - started) * 1000)
+        return Reply(status, location, data, retry_after)
 
     def _keep_cookie(self, header):
         pair, *attributes = header.split(";")
