@@ -22,7 +22,8 @@ kick-off, during which one node is killed (SIGKILL of its master and workers) af
 
 Required (else the exit status is 1): no 5xx and no connection error (on the two nodes: no
 5xx to a GET and no connection error; a POST that was on the killed node may get a 502 and is
-sent again), every visit ends with a certificate (search runs: or stopped at their end), every
+sent again; the site's own "busy, try again in a minute" page, a 503 with Retry-After, is
+waited out and sent again, and counted apart), every visit ends with a certificate (search runs: or stopped at their end), every
 acknowledged lesson completion and quiz attempt stored exactly once and nothing else stored
 (``bench.load.check_database`` for the attempts), no traceback or "database is locked" in
 gunicorn's log. The figures go to BENCHMARKS.md (section "Kick-off"), unless ``--no-write``.
