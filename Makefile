@@ -64,7 +64,8 @@ test-future:
 test-postgres:
 	bash scripts/with-postgres.sh $(BIN)/pytest -q -m "not browser"
 
-# Every benchmark of bench/ with its defaults (the kick-off alone takes about 10 minutes).
+# Every benchmark of bench/ with its defaults (the kick-off alone: about 30 minutes on a
+# busy 2-core machine, most of it the 1,000 citizens waiting for the two cores).
 # nginx is installed here only (scripts/install-bench-deps.sh), not for `make test`.
 bench: install-test translations
 	bash scripts/install-bench-deps.sh

@@ -4,7 +4,7 @@ fail first) and open their certificate, thinking a few seconds between pages.
 
     .venv/bin/python -m bench.kickoff [--database sqlite|postgresql|both] [--citizens 1000]
         [--venues 20] [--ramp 60] [--think 1,4] [--search-rates 0.5,1,2,4] [--search-seconds 45]
-    make bench                       # with every other benchmark, these defaults (~10 min)
+    make bench                       # with every other benchmark, these defaults (~30 min)
 
 One box (SQLite): gunicorn (``--workers``) with ``TRUSTED_PROXIES=1`` on 127.0.0.1, each venue
 one address in ``X-Forwarded-For``. First slow clients straight at gunicorn (8 connections
