@@ -53,6 +53,8 @@ class DefaultConfig:
     OIDC_PROVIDER_NAME = "VNeID"  # shown on the button: "Sign in with VNeID"
     OIDC_PROVINCE_CLAIM = "province_code"  # claims holding official area codes, if any
     OIDC_COMMUNE_CLAIM = "commune_code"
+    # After two failed quiz attempts in a row, the next one opens this many seconds later.
+    QUIZ_RETRY_PAUSE = 600
 
 
 def normalise_database_url(url):

@@ -8,8 +8,11 @@ from markupsafe import Markup
 
 from . import assets
 from .content import localize
+from .content.competencies import AREAS, COMPETENCES, area_of
+from .content.render import split_sections
 from .db import get_session
 from .extensions import babel, csrf, login_manager
+from .clock import local_day
 from .i18n import (LANGUAGE_NAMES, install_template_gettext, remember_language,
                    select_locale)
 from .security import set_security_headers
@@ -53,8 +56,33 @@ def topic_name(topic):
     return TOPIC_NAMES.get(topic, topic)
 
 
+def language_name(code):
+    """A language's name in the page's language (German pages say "Englisch")."""
+    locale = get_locale()
+    return (locale.languages.get(code) if locale else None) or LANGUAGE_NAMES.get(code, code)
+
+
+def certificate_date(moment):
+    """The Vietnam day of ``moment`` as certificates write it: "ngày 30 tháng 11 năm 2026" in
+    Vietnamese, each other language in its own long date style."""
+    day = local_day(moment)
+    if str(get_locale()) == "vi":
+        return format_date(day, "'ngày' d 'tháng' M 'năm' y")
+    return format_date(day, "long")
+
+
+def competence_name(code):
+    return localized(COMPETENCES[code])
+
+
+def area_name(area):
+    return localized(AREAS[area])
+
+
 def template_globals():
     return {"topic_name": topic_name, "localized": localized, "fallback_lang": fallback_lang, "lang_url": lang_url,
+            "language_name": language_name, "certificate_date": certificate_date,
+            "competence_name": competence_name, "area_name": area_name, "area_of": area_of,
             "LANGUAGE_NAMES": LANGUAGE_NAMES, "current_lang": lambda: str(get_locale()),
             "format_date": format_date, "format_datetime": format_datetime,
             "format_number": format_number, "format_percent": format_percent}
@@ -92,3 +120,4 @@ def init_app(app):
     app.after_request(set_security_headers)
     app.jinja_env.globals.update(template_globals())
     app.jinja_env.filters["markup"] = Markup
+    app.jinja_env.filters["sections"] = split_sections

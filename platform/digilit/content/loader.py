@@ -4,12 +4,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import LANGUAGES
+from .extras import cross_check, read_checks, read_practices
 from .render import render_markdown
 from .schema import Choice, Course, Lesson, Question, REQUIRED_LANGUAGES, frozen_texts
 from .validate import check_course, check_quiz
 from .yamlsource import YamlError, load_located, plain_keys
 
 LESSON_FILE_RE = re.compile(r"^(\d{2})-([a-z0-9-]+)\.([a-z]{2})\.md$")
+CHECKS_SUFFIX = ".checks.yaml"
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,29 @@ def load_course(folder, root=None):
         bodies = _read_lessons(folder, data["lessons"], problems, root)
     if problems:
         return None, problems
-    return _build(data, quiz, bodies), []
+    rendered = {key: render_markdown(text) for key, text in bodies.items()}
+    reader = _Reader(problems, root)
+    practices = read_practices(folder, data, reader)
+    checks = read_checks(folder, data["lessons"], rendered, reader)
+    problems += [Problem(_shown(folder / name, root), line, message)
+                 for name, line, message in cross_check(data, quiz, rendered)]
+    if problems:
+        return None, problems
+    return _build(data, quiz, bodies, rendered, practices, checks), []
+
+
+class _Reader:
+    """Reads the extra YAML files of a course, collecting their problems as ``Problem``s."""
+
+    def __init__(self, problems, root):
+        self.problems, self.root = problems, root
+
+    def __call__(self, path):
+        return _read_yaml(path, self.problems, self.root)
+
+    def report(self, path, found):
+        self.problems += [Problem(_shown(path, self.root), line, message)
+                          for line, message in found]
 
 
 def _read_lessons(folder, lessons, problems, root):
@@ -76,6 +100,8 @@ def _read_lessons(folder, lessons, problems, root):
     for path in files:
         match = LESSON_FILE_RE.match(path.name)
         shown = _shown(path, root)
+        if path.name.endswith(CHECKS_SUFFIX) and path.name[:-len(CHECKS_SUFFIX)] in expected:
+            continue  # a lesson's checks: read with the practices
         if not match or f"{match[1]}-{match[2]}" not in expected:
             problems.append(Problem(shown, 1, "lesson file not listed in course.yaml (expected "
                                     "NN-<lesson-slug>.<lang>.md in the order of course.yaml)"))
@@ -103,19 +129,19 @@ def _texts(mapping):
     return frozen_texts({k: mapping[k].strip() for k in plain_keys(mapping)})
 
 
-def _build(data, quiz, bodies):
+def _build(data, quiz, bodies, rendered, practices, checks):
     lessons = []
     for position, item in enumerate(data["lessons"], start=1):
-        html = {lang: render_markdown(text) for (slug, lang), text in bodies.items()
-                if slug == item["slug"]}
+        html = {lang: text for (slug, lang), text in rendered.items() if slug == item["slug"]}
         words = len(bodies[(item["slug"], "vi")].split())
         lessons.append(Lesson(item["slug"], position, _texts(item["title"]),
-                              frozen_texts(html), words))
+                              frozen_texts(html), words, checks.get(item["slug"], ())))
     questions = tuple(
         Question(
             id=q["id"], type=q["type"], prompt=_texts(q["prompt"]), explain=_texts(q["explain"]),
             choices=tuple(Choice(_choice_id(c["id"]), _texts(c["text"]),
                                  c.get("correct") is True) for c in q["choices"]),
+            lesson=q.get("lesson"), section=q.get("section"),
         )
         for q in quiz["questions"]
     )
@@ -123,6 +149,8 @@ def _build(data, quiz, bodies):
         slug=data["slug"], version=data["version"], topic=data["topic"], level=data["level"],
         minutes=data["minutes"], pass_percent=data["pass_percent"], title=_texts(data["title"]),
         summary=_texts(data["summary"]), lessons=tuple(lessons), questions=questions,
+        quiz_size=data.get("quiz_size"), competencies=tuple(data.get("competencies", ())),
+        practices=tuple(practices[item["slug"]] for item in data.get("practice", [])),
     )
 
 

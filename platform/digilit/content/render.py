@@ -26,3 +26,9 @@ def render_markdown(source):
         # Images wait until they are scrolled to: a lesson's text comes first on slow links.
         set_tag_attribute_values={"img": {"loading": "lazy", "decoding": "async"}},
     )
+
+
+def split_sections(html):
+    """A lesson's HTML cut before each ``<h2>``: the introduction, then section 1, 2, ..."""
+    parts = html.split("<h2>")
+    return [parts[0]] + ["<h2>" + part for part in parts[1:]]

@@ -1,5 +1,6 @@
 """Immutable course objects built from validated files."""
 from dataclasses import dataclass, field
+from typing import Optional
 from types import MappingProxyType
 
 FALLBACK_LANGUAGES = ("en", "vi")
@@ -35,6 +36,8 @@ class Question:
     prompt: MappingProxyType
     choices: tuple
     explain: MappingProxyType
+    lesson: Optional[str] = None  # where to re-read: a lesson slug ...
+    section: Optional[int] = None  # ... and its 1-based ``##`` section
 
     @property
     def correct_ids(self):
@@ -54,6 +57,59 @@ class Lesson:
     title: MappingProxyType
     html: MappingProxyType  # language -> sanitised HTML
     plain_words: int = 0
+    checks: tuple = ()  # ``Check`` objects, in the order of their sections
+
+
+@dataclass(frozen=True)
+class Check:
+    """A self-check question shown after the lesson's ``after``-th ``##`` section."""
+
+    id: str
+    after: int
+    prompt: MappingProxyType
+    choices: tuple  # ``Choice`` objects, exactly one correct
+    explain: MappingProxyType
+
+    def choice(self, choice_id):
+        return next((c for c in self.choices if c.id == choice_id), None)
+
+
+@dataclass(frozen=True)
+class PracticeChoice:
+    id: str
+    text: MappingProxyType
+    next: str
+    feedback: Optional[MappingProxyType] = None  # language -> sanitised HTML
+    mistake: bool = False
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    screen: MappingProxyType  # language -> sanitised HTML
+    image: Optional[str] = None
+    choices: tuple = ()
+    end: bool = False
+
+    def choice(self, choice_id):
+        return next((c for c in self.choices if c.id == choice_id), None)
+
+
+@dataclass(frozen=True)
+class Practice:
+    """A safe simulation of a real task, as screens; it starts at its first step."""
+
+    slug: str
+    title: MappingProxyType
+    steps: tuple
+    images: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def first(self):
+        return self.steps[0]
+
+    def step(self, step_id):
+        return next((s for s in self.steps if s.id == step_id), None)
 
 
 @dataclass(frozen=True)
@@ -68,6 +124,20 @@ class Course:
     summary: MappingProxyType
     lessons: tuple
     questions: tuple = field(default=())
+    quiz_size: Optional[int] = None  # questions drawn per attempt; None: all of them
+    competencies: tuple = ()  # codes of ``competencies.COMPETENCES``
+    practices: tuple = ()
+
+    @property
+    def draw_size(self):
+        """How many questions an attempt draws."""
+        return min(self.quiz_size or len(self.questions), len(self.questions))
+
+    def practice(self, slug):
+        return next((p for p in self.practices if p.slug == slug), None)
+
+    def question(self, question_id):
+        return next((q for q in self.questions if q.id == question_id), None)
 
     def lesson(self, slug):
         return next((lesson for lesson in self.lessons if lesson.slug == slug), None)

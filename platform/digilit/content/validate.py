@@ -2,6 +2,7 @@
 import re
 
 from ..config import LANGUAGES
+from .competencies import COMPETENCES
 from .schema import LEVELS, QUESTION_TYPES, REQUIRED_LANGUAGES, TOPICS
 from .yamlsource import line_of, plain_keys
 
@@ -9,7 +10,9 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ID_RE = re.compile(r"^[a-z0-9_]+(?:-[a-z0-9_]+)*$")
 COURSE_KEYS = {"slug", "version", "topic", "level", "minutes", "pass_percent", "title",
                "summary", "lessons"}
+OPTIONAL_COURSE_KEYS = {"quiz_size", "competencies", "practice"}
 QUESTION_KEYS = {"id", "type", "prompt", "choices", "explain"}
+OPTIONAL_QUESTION_KEYS = {"lesson", "section"}
 
 
 class Problems(list):
@@ -57,7 +60,7 @@ def check_course(data, folder_name):
         return problems
     for key in sorted(COURSE_KEYS - set(plain_keys(data))):
         problems.add(line_of(data), f"missing key '{key}'")
-    check_unknown_keys(data, COURSE_KEYS, problems)
+    check_unknown_keys(data, COURSE_KEYS | OPTIONAL_COURSE_KEYS, problems)
     if "slug" in data and data["slug"] != folder_name:
         problems.add(line_of(data, "slug"), f"slug '{data['slug']}' must equal the folder name "
                      f"'{folder_name}'")
@@ -78,7 +81,47 @@ def check_course(data, folder_name):
             check_text(data, key, problems, key)
     if "lessons" in data:
         _check_lessons(data, problems)
+    if "quiz_size" in data:
+        check_int(data, "quiz_size", problems, 1)
+    if "competencies" in data:
+        _check_competencies(data, problems)
+    if "practice" in data:
+        _check_practice_list(data, problems)
     return problems
+
+
+def _check_competencies(data, problems):
+    codes, line = data["competencies"], line_of(data, "competencies")
+    if not isinstance(codes, list) or not codes:
+        problems.add(line, "'competencies' must be a non-empty list of codes such as '4.2'")
+        return
+    for code in codes:
+        if not isinstance(code, str) or code not in COMPETENCES:
+            problems.add(line, f"unknown competency code '{code}'; codes run from 1.1 to 5.4 "
+                         "(DigComp 2.2), written as text, e.g. '4.2'")
+    if len(set(map(str, codes))) != len(codes):
+        problems.add(line, "a competency code is listed twice")
+
+
+def _check_practice_list(data, problems):
+    items = data["practice"]
+    if not isinstance(items, list) or not items:
+        problems.add(line_of(data, "practice"), "'practice' must be a non-empty list")
+        return
+    seen = set()
+    for position, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            problems.add(line_of(data, "practice"), f"practice {position}: expected a mapping")
+            continue
+        check_unknown_keys(item, {"slug", "title"}, problems, f" in practice {position}")
+        slug = item.get("slug")
+        if not isinstance(slug, str) or not SLUG_RE.match(slug):
+            problems.add(line_of(item, "slug"), f"practice {position}: slug must be lower-case "
+                         "letters, digits and hyphens")
+        elif slug in seen:
+            problems.add(line_of(item, "slug"), f"practice slug '{slug}' is used twice")
+        seen.add(slug)
+        check_text(item, "title", problems, f"practice {position} title")
 
 
 def _check_lessons(data, problems):
@@ -130,7 +173,15 @@ def check_quiz(data):
 def _check_question(question, label, problems):
     for key in sorted(QUESTION_KEYS - set(plain_keys(question))):
         problems.add(line_of(question), f"{label}: missing key '{key}'")
-    check_unknown_keys(question, QUESTION_KEYS, problems, f" in {label}")
+    check_unknown_keys(question, QUESTION_KEYS | OPTIONAL_QUESTION_KEYS, problems,
+                       f" in {label}")
+    if "lesson" in question and not (isinstance(question["lesson"], str)
+                                     and SLUG_RE.match(question["lesson"])):
+        problems.add(line_of(question, "lesson"), f"{label}: 'lesson' must be a lesson slug")
+    if "section" in question:
+        check_int(question, "section", problems, 1)
+        if "lesson" not in question:
+            problems.add(line_of(question, "section"), f"{label}: 'section' needs 'lesson'")
     qtype = question.get("type")
     if "type" in question and qtype not in QUESTION_TYPES:
         problems.add(line_of(question, "type"), f"{label}: type must be one of "

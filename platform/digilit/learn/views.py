@@ -1,17 +1,17 @@
 """The learner's pages: catalogue, course, lesson, quiz, result, my learning, certificates."""
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
+from flask_babel import format_datetime, gettext as _
 from flask_login import current_user, login_required
 
 from ..content import get_catalog
 from ..db import get_session
-from ..models import QuizAttempt, User
-from ..services import certificates, grading, progress
+from ..models import QuizAttempt
+from ..services import certificates, grading, practice, progress, quiz_rules
 from ..services.errors import DomainError
-from .forms import CompleteLessonForm, EnrollForm, QuizForm
-from .qr import qr_svg
+from .forms import CompleteLessonForm, EnrollForm, LessonCheckForm, QuizForm
 
 bp = Blueprint("learn", __name__)
 
@@ -32,6 +32,14 @@ def catalogue():
                            standing=standing)
 
 
+def _retry_at(db, course):
+    """When the learner's next attempt opens after two failures in a row, or None."""
+    if not current_user.is_authenticated:
+        return None
+    return quiz_rules.retry_at(session=db, user_id=current_user.id, course_slug=course.slug,
+                               pause=current_app.config["QUIZ_RETRY_PAUSE"])
+
+
 @bp.route("/courses/<slug>")
 def course(slug):
     course = _course_or_404(slug)
@@ -41,7 +49,8 @@ def course(slug):
     suggestion = progress.next_course(session=db, user_id=current_user.id,
                                       catalog=get_catalog()) if state.passed else None
     return render_template("learn/course.html", course=course, state=state,
-                           enroll_form=EnrollForm(), next_course=suggestion)
+                           enroll_form=EnrollForm(), next_course=suggestion,
+                           retry_at=_retry_at(db, course))
 
 
 @bp.route("/courses/<slug>/enroll", methods=["POST"])
@@ -66,8 +75,13 @@ def lesson(slug, lesson):
     lessons = course.lessons
     previous = lessons[item.position - 2] if item.position > 1 else None
     following = lessons[item.position] if item.position < len(lessons) else None
+    answers = {}
+    if current_user.is_authenticated and item.checks:
+        answers = practice.check_answers(session=get_session(), user_id=current_user.id,
+                                         course_slug=course.slug, lesson_slug=item.slug)
     return render_template("learn/lesson.html", course=course, lesson=item, state=state,
-                           previous=previous, following=following, form=CompleteLessonForm())
+                           previous=previous, following=following, form=CompleteLessonForm(),
+                           check_form=LessonCheckForm(), check_answers=answers)
 
 
 @bp.route("/courses/<slug>/lessons/<lesson>/complete", methods=["POST"])
@@ -82,6 +96,9 @@ def complete(slug, lesson):
     progress.complete_lesson(session=db, user=current_user, course=course, lesson=item)
     db.commit()  # the next lesson is known without reading again (and locking again)
     state.done = state.done | {item.slug}
+    if state.next_lesson is None and state.practices_left:
+        flash(_("All lessons done. Now the practice: the quiz opens after it."), "success")
+        return redirect(url_for(".practice", slug=slug, practice=state.practices_left[0].slug))
     if state.next_lesson is None:
         flash(_("All lessons done: the quiz is open."), "success")
         return redirect(url_for(".quiz", slug=slug))
@@ -94,31 +111,46 @@ def quiz(slug):
     course = _course_or_404(slug)
     db = get_session()
     state = progress.course_progress(session=db, user=current_user, course=course)
+    retry_at = _retry_at(db, course)
+    if not state.quiz_open or (retry_at and request.method == "GET"):
+        status = 409 if request.method == "POST" else 200
+        return render_template("learn/quiz_locked.html", course=course, state=state,
+                               retry_at=retry_at), status
     form = QuizForm()
     answers, errors, status = {}, {}, 200
-    if not state.quiz_open:
-        status = 409 if request.method == "POST" else 200
-        return render_template("learn/quiz_locked.html", course=course, state=state), status
     if form.validate_on_submit():
-        answers, errors = grading.read_answers(course, request.form)
-        if not errors:
-            try:
-                attempt = grading.submit_attempt(session=db, user=current_user, course=course,
-                                                 token=form.attempt_token.data, answers=answers)
-            except DomainError as error:
-                db.rollback()
-                flash(str(error.message), "error")
-                return redirect(url_for(".quiz", slug=slug))
-            db.commit()
-            return redirect(url_for(".result", slug=slug, attempt_id=attempt.id))
+        try:
+            answers, errors = grading.read_answers(course, request.form, form.attempt_token.data)
+            if not errors:
+                attempt = grading.submit_attempt(
+                    session=db, user=current_user, course=course, token=form.attempt_token.data,
+                    answers=answers, secret=current_app.config["SECRET_KEY"],
+                    pause=current_app.config["QUIZ_RETRY_PAUSE"])
+                db.commit()
+                return redirect(url_for(".result", slug=slug, attempt_id=attempt.id))
+        except DomainError as error:
+            db.rollback()
+            flash(_paused_message(error) or str(error.message), "error")
+            return redirect(url_for(".quiz", slug=slug))
         status = 422
     elif request.method == "POST":
         abort(400)
     if not form.attempt_token.data:
-        form.attempt_token.data = grading.new_attempt_token()
+        form.attempt_token.data = quiz_rules.signed_token(
+            secret=current_app.config["SECRET_KEY"], user_id=current_user.id, course=course,
+            previous=quiz_rules.previous_draw(session=db, user_id=current_user.id,
+                                              course_slug=course.slug))
     return render_template(
         "learn/quiz.html", course=course, form=form, errors=errors, answers=answers,
         questions=grading.shuffled_quiz(course, form.attempt_token.data)), status
+
+
+def _paused_message(error):
+    if isinstance(error, grading.QuizPaused):
+        return _("Two attempts in a row did not pass: take a short break and read the lessons "
+                 "again. The quiz opens again at %(time)s (Vietnam time). Nothing was recorded.",
+                 time=format_datetime(error.until, "short"))
+    return None
 
 
 @bp.route("/courses/<slug>/attempts/<int:attempt_id>")
@@ -130,14 +162,14 @@ def result(slug, attempt_id):
     if attempt is None or attempt.user_id != current_user.id or attempt.course_slug != slug:
         abort(404)
     answers = json.loads(attempt.answers)
-    review = [(q, answers.get(q.id, []), grading.is_correct(q, answers.get(q.id, [])))
-              for q in course.questions]
+    review = [(q, answers[q.id], grading.is_correct(q, answers[q.id]))
+              for q in course.questions if q.id in answers]
     certificate = certificates.get_for(session=db, user_id=current_user.id, course_slug=slug)
     suggestion = progress.next_course(session=db, user_id=current_user.id,
                                       catalog=get_catalog()) if attempt.passed else None
     return render_template("learn/result.html", course=course, attempt=attempt, review=review,
                            certificate=certificate if attempt.passed else None,
-                           next_course=suggestion)
+                           next_course=suggestion, retry_at=_retry_at(db, course))
 
 
 @bp.route("/courses/<slug>/attempts")
@@ -166,14 +198,3 @@ def render_me():
     rows = progress.learner_overview(session=get_session(), user=current_user,
                                      catalog=get_catalog())
     return render_template("learn/me.html", rows=rows)
-
-
-@bp.route("/certificates/<code>")
-def certificate(code):
-    db = get_session()
-    found = certificates.find_by_code(session=db, code=code) or abort(404)
-    course = get_catalog().get(found.course_slug) or abort(404)
-    holder = db.get(User, found.user_id) or abort(404)
-    address = url_for(".certificate", code=found.code, _external=True)
-    return render_template("learn/certificate.html", certificate=found, course=course,
-                           holder=holder, address=address, qr=qr_svg(address))

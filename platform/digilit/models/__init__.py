@@ -12,6 +12,8 @@ Course content lives in files (see ``digilit.content``); the database refers to 
 lesson by slug. A learner ``Enrolment`` in a course collects ``LessonProgress`` rows (one per
 lesson done) and ``QuizAttempt`` rows (every attempt kept). Passing the quiz completes the
 enrolment and issues one ``Certificate`` per learner and course, with a random public code.
+``PracticeProgress`` keeps a learner's current step in each practice (and when they first
+finished it); ``LessonCheckAnswer`` their latest answer to each lesson self-check.
 Every "only one" rule here is a database constraint.
 
 Community digital-technology teams (``Team``) belong to one commune; ``TeamLeader`` links the
@@ -34,13 +36,15 @@ from .accounts import ROLES, Role, User
 from .geo import Commune, Province
 from .identity import CertificateRevocation, ExternalIdentity
 from .learning import Certificate, Enrolment, LessonProgress, QuizAttempt
+from .practice import LessonCheckAnswer, PracticeProgress
 from .security import Throttle
 from .stats import ApiToken, StatDaily, StatTotal, Target
 from .teams import ImportBatch, Team, TeamLeader, TeamMember, VenueAttendance, VenueSession
 
 __all__ = [
     "ROLES", "Role", "User", "Province", "Commune",
-    "Enrolment", "LessonProgress", "QuizAttempt", "Certificate",
+    "Enrolment", "LessonProgress", "QuizAttempt", "Certificate", "PracticeProgress",
+    "LessonCheckAnswer",
     "StatDaily", "StatTotal", "Target", "ApiToken", "Throttle", "Team", "TeamLeader", "TeamMember", "ImportBatch", "VenueSession", "VenueAttendance",
     "ExternalIdentity", "CertificateRevocation",
 ]

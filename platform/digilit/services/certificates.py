@@ -33,8 +33,18 @@ def get_for(*, session, user_id, course_slug):
         Certificate.user_id == user_id, Certificate.course_slug == course_slug)).first()
 
 
+def normalise_code(code):
+    """A code as typed (dashes, spaces and letter case ignored) in its printed form, or None
+    when it cannot be a certificate code."""
+    raw = "".join(ch for ch in (code or "")[:64] if ch.isalnum()).upper()
+    if len(raw) != 16 or any(ch not in ALPHABET for ch in raw):
+        return None
+    return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
+
+
 def find_by_code(*, session, code):
-    code = (code or "").strip().upper()
-    if len(code) > 32:
+    """The certificate with ``code`` (typed in any case, with or without dashes), or None."""
+    code = normalise_code(code)
+    if code is None:
         return None
     return session.exec(select(Certificate).where(Certificate.code == code)).first()

@@ -13,6 +13,7 @@ from .certificates import issue_certificate
 from .db_helpers import insert_once
 from .errors import DomainError
 from .progress import course_progress, enroll
+from .quiz_rules import drawn_questions, retry_at, token_matches
 from .. import clock
 
 
@@ -22,11 +23,11 @@ def new_attempt_token():
 
 
 def shuffled_quiz(course, token):
-    """Questions and choices in an order fixed by the attempt's token.
+    """The attempt's drawn questions and their choices, in an order fixed by its token.
 
     ``order`` questions never show their choices already in the right order."""
     rng = random.Random(token)
-    questions = list(course.questions)
+    questions = list(drawn_questions(course, token))
     rng.shuffle(questions)
     shuffled = []
     for question in questions:
@@ -38,10 +39,21 @@ def shuffled_quiz(course, token):
     return shuffled
 
 
-def read_answers(course, form):
-    """Answers from a form (``q-<question id>``) as ``{id: [choice ids]}``, and field errors."""
+class ForeignQuestion(DomainError):
+    """The form answers a question that the attempt did not draw."""
+
+
+def read_answers(course, form, token=None):
+    """Answers from a form (``q-<question id>``) to the questions the attempt ``token``
+    drew, as ``{id: [choice ids]}``, and field errors. Raises ``ForeignQuestion`` when the
+    form carries a question outside the draw."""
+    questions = drawn_questions(course, token) if token else course.questions
+    drawn = {question.id for question in questions}
+    if any(key.startswith("q-") and key[2:] not in drawn for key in form.keys()):
+        raise ForeignQuestion(_l("This form answers questions that are not part of your quiz. "
+                                 "Nothing was recorded; please answer the questions shown."))
     answers, errors = {}, {}
-    for question in course.questions:
+    for question in questions:
         values = [v for raw in form.getlist(f"q-{question.id}") for v in raw.split(",") if v]
         valid_ids = {choice.id for choice in question.choices}
         if not values:
@@ -50,6 +62,8 @@ def read_answers(course, form):
             errors[question.id] = _l("Choose from the answers shown.")
         elif question.type in ("single", "true_false") and len(values) != 1:
             errors[question.id] = _l("Choose one answer.")
+        elif question.type == "order" and len(set(values)) != len(values):
+            errors[question.id] = _l("A step is chosen twice: each step goes in one place only.")
         elif question.type == "order" and sorted(values) != sorted(valid_ids):
             errors[question.id] = _l("Use every step exactly once.")
         answers[question.id] = values
@@ -75,28 +89,52 @@ class Grade:
         return self.score * 100 >= pass_percent * self.max_score
 
 
-def grade(course, answers):
-    score = sum(1 for q in course.questions if is_correct(q, answers.get(q.id, ())))
-    return Grade(score=score, max_score=len(course.questions))
+def grade(questions, answers):
+    """The grade of ``answers`` over the drawn ``questions`` only."""
+    score = sum(1 for q in questions if is_correct(q, answers.get(q.id, ())))
+    return Grade(score=score, max_score=len(questions))
 
 
 def find_attempt(*, session, token):
     return session.exec(select(QuizAttempt).where(QuizAttempt.token == token)).first()
 
 
-def submit_attempt(*, session, user, course, token, answers):
-    """Record one attempt (once per token), complete the course and issue a certificate on a
-    pass. Returns the attempt. Raises ``DomainError`` if the quiz is not open yet."""
+class QuizPaused(DomainError):
+    """Two failed attempts in a row: the next one opens at ``until``."""
+
+    def __init__(self, until):
+        super().__init__(_l("You can take the quiz again after a short pause."))
+        self.until = until
+
+
+def submit_attempt(*, session, user, course, token, answers, secret=None, pause=0):
+    """Record one attempt (once per token), graded over the questions its token drew;
+    complete the course and issue a certificate on a pass. Returns the attempt.
+
+    With ``secret``, the token must have been issued to this learner for this version of the
+    course. Raises ``DomainError`` if the quiz is not open, the token is foreign, or
+    (``QuizPaused``) the pause of ``pause`` seconds after two failures is not over."""
+    expired = DomainError(_l("This quiz form has expired or belongs to someone else, another "
+                             "course or an older version of it. Nothing was recorded; please "
+                             "answer again."))
     if not token or len(token) > 64:
-        raise DomainError(_l("This quiz form has expired; please answer again."))
+        raise expired
     existing = find_attempt(session=session, token=token)
     if existing is not None:
-        if existing.user_id != user.id:
-            raise DomainError(_l("This quiz form has expired; please answer again."))
+        if existing.user_id != user.id or existing.course_slug != course.slug:
+            raise expired
         return existing
+    if secret is not None and not token_matches(secret=secret, token=token, user_id=user.id,
+                                                course=course):
+        raise expired
     if not course_progress(session=session, user=user, course=course).quiz_open:
-        raise DomainError(_l("Finish every lesson first: the quiz opens then."))
-    result = grade(course, answers)
+        raise DomainError(_l("Finish every lesson and practice first: the quiz opens then."))
+    until = retry_at(session=session, user_id=user.id, course_slug=course.slug, pause=pause)
+    if until is not None:
+        raise QuizPaused(until)
+    questions = drawn_questions(course, token)
+    answers = {q.id: list(answers.get(q.id, [])) for q in questions}
+    result = grade(questions, answers)
     attempt = QuizAttempt(
         token=token, user_id=user.id, course_slug=course.slug, course_version=course.version,
         score=result.score, max_score=result.max_score, percent=result.percent,

@@ -13,8 +13,9 @@ from sqlalchemy import delete, update
 from sqlmodel import select
 
 from ..models import (ApiToken, Certificate, CertificateRevocation, Commune, Enrolment,
-                      ExternalIdentity, ImportBatch, LessonProgress, Province, QuizAttempt, Role,
-                      Target, Team, TeamLeader, TeamMember, VenueAttendance, VenueSession)
+                      ExternalIdentity, ImportBatch, LessonCheckAnswer, LessonProgress,
+                      PracticeProgress, Province, QuizAttempt, Role, Target, Team, TeamLeader,
+                      TeamMember, VenueAttendance, VenueSession)
 from . import signin
 from .errors import DomainError
 
@@ -54,6 +55,13 @@ def _learning(session, user_id):
                            "max_score": a.max_score, "percent": a.percent, "passed": a.passed,
                            "answers": json.loads(a.answers)}
                           for a in _rows(session, QuizAttempt, user_id, QuizAttempt.id)],
+        "practices": [{"course": p.course_slug, "practice": p.practice_slug, "step": p.step_id,
+                       "completed_at": _when(p.completed_at)}
+                      for p in _rows(session, PracticeProgress, user_id, PracticeProgress.id)],
+        "lesson_checks": [{"course": a.course_slug, "lesson": a.lesson_slug, "check": a.check_id,
+                           "choice": a.choice_id, "answered_at": _when(a.answered_at)}
+                          for a in _rows(session, LessonCheckAnswer, user_id,
+                                         LessonCheckAnswer.id)],
         "certificates": [{"code": c.code, "course": c.course_slug, "percent": c.percent,
                           "issued_at": _when(c.issued_at)}
                          for c in _rows(session, Certificate, user_id, Certificate.id)],
@@ -90,8 +98,8 @@ def _delete_rows(session, user_id):
                     .where(CertificateRevocation.certificate_id.in_(certificates)))
     session.execute(update(CertificateRevocation).where(CertificateRevocation.revoked_by == user_id)
                     .values(revoked_by=None))
-    for model in (Certificate, QuizAttempt, LessonProgress, Enrolment, TeamMember, TeamLeader,
-                  VenueAttendance, ExternalIdentity):
+    for model in (Certificate, QuizAttempt, LessonProgress, PracticeProgress, LessonCheckAnswer,
+                  Enrolment, TeamMember, TeamLeader, VenueAttendance, ExternalIdentity):
         session.execute(delete(model).where(model.user_id == user_id))
     session.execute(delete(ImportBatch).where(ImportBatch.uploaded_by == user_id))
     session.execute(delete(ApiToken).where(ApiToken.created_by == user_id))

@@ -5,8 +5,8 @@ from typing import Optional
 from sqlalchemy import func
 from sqlmodel import select
 
-from ..models import (Certificate, Enrolment, LessonProgress, QuizAttempt, VenueAttendance,
-                      VenueSession)
+from ..models import (Certificate, Enrolment, LessonProgress, PracticeProgress, QuizAttempt,
+                      VenueAttendance, VenueSession)
 from .. import clock
 from . import rollup
 from .db_helpers import insert_once
@@ -27,6 +27,7 @@ class CourseProgress:
     attempts: list = field(default_factory=list)  # the latest ATTEMPTS_SHOWN, newest first
     more_attempts: bool = False  # older attempts exist (listed on their own page)
     certificate: Optional[Certificate] = None
+    practices_done: frozenset = field(default_factory=frozenset)
 
     @property
     def total(self):
@@ -46,8 +47,18 @@ class CourseProgress:
         return next((lesson for lesson in self.course.lessons if lesson.slug not in self.done), None)
 
     @property
-    def quiz_open(self):
+    def lessons_done(self):
         return self.done_count == self.total
+
+    @property
+    def practices_left(self):
+        """The course's practices not yet finished, in course order."""
+        return tuple(p for p in self.course.practices if p.slug not in self.practices_done)
+
+    @property
+    def quiz_open(self):
+        """The quiz opens once every lesson and every practice is done."""
+        return self.lessons_done and not self.practices_left
 
     @property
     def passed(self):
@@ -119,6 +130,11 @@ def course_progress(*, session, user, course, with_attempts=False):
     if rows:
         progress.enrolment, progress.certificate = rows[0][0], rows[0][2]
         progress.done = frozenset(slug for _e, slug, _c in rows if slug is not None)
+    if course.practices:
+        progress.practices_done = frozenset(session.exec(
+            select(PracticeProgress.practice_slug).where(
+                PracticeProgress.user_id == user.id, PracticeProgress.course_slug == course.slug,
+                PracticeProgress.completed_at.is_not(None))))
     if with_attempts:
         latest = session.exec(
             _attempts_query(user.id, course.slug).limit(ATTEMPTS_SHOWN + 1)).all()

@@ -1,0 +1,84 @@
+"""Rules of a quiz attempt: its one-time token (bound to the learner, course and version),
+the questions it draws from the course's bank, and the pause after repeated failures."""
+import base64
+import hashlib
+import hmac
+import json
+import random
+import secrets
+from datetime import timedelta
+
+from sqlmodel import select
+
+from .. import clock
+from ..models import QuizAttempt
+
+NONCE_BYTES = 18
+MAX_REDRAWS = 20
+
+
+def _signature(secret, nonce, user_id, course):
+    message = f"{nonce}|{user_id}|{course.slug}|{course.version}".encode()
+    key = secret.encode() if isinstance(secret, str) else secret
+    digest = hmac.new(key, message, hashlib.sha256).digest()[:15]
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+def signed_token(*, secret, user_id, course, previous=None):
+    """A one-time attempt token for ``user_id`` in this version of ``course``.
+
+    Its draw differs from ``previous`` (the question ids of the learner's last attempt)
+    whenever the bank allows another draw, so a retake meets other questions."""
+    for _ in range(MAX_REDRAWS):
+        nonce = secrets.token_urlsafe(NONCE_BYTES)
+        token = f"{nonce}.{_signature(secret, nonce, user_id, course)}"
+        if not previous or drawn_ids(course, token) != frozenset(previous) \
+                or course.draw_size == len(course.questions):
+            return token
+    return token
+
+
+def token_matches(*, secret, token, user_id, course):
+    """Whether ``token`` was issued to ``user_id`` for this version of ``course``."""
+    nonce, _dot, signature = (token or "").partition(".")
+    if not nonce or not signature:
+        return False
+    return hmac.compare_digest(signature, _signature(secret, nonce, user_id, course))
+
+
+def drawn_questions(course, token):
+    """The questions an attempt draws: ``quiz_size`` of the bank, chosen from the token (so
+    grading, and the result page later, find the same ones), in course order."""
+    questions = list(course.questions)
+    size = course.draw_size
+    if size >= len(questions):
+        return tuple(questions)
+    chosen = set(id(q) for q in random.Random(f"draw:{token}").sample(questions, size))
+    return tuple(q for q in questions if id(q) in chosen)
+
+
+def drawn_ids(course, token):
+    return frozenset(q.id for q in drawn_questions(course, token))
+
+
+def last_attempts(*, session, user_id, course_slug, limit=2):
+    return session.exec(
+        select(QuizAttempt)
+        .where(QuizAttempt.user_id == user_id, QuizAttempt.course_slug == course_slug)
+        .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc()).limit(limit)).all()
+
+
+def previous_draw(*, session, user_id, course_slug):
+    """Question ids of the learner's latest attempt (the keys of its answers), or None."""
+    latest = last_attempts(session=session, user_id=user_id, course_slug=course_slug, limit=1)
+    return frozenset(json.loads(latest[0].answers)) if latest else None
+
+
+def retry_at(*, session, user_id, course_slug, pause):
+    """When the next attempt opens after two failed attempts in a row, while that is still
+    ahead; None when the learner may take the quiz now."""
+    latest = last_attempts(session=session, user_id=user_id, course_slug=course_slug)
+    if len(latest) < 2 or any(attempt.passed for attempt in latest) or pause <= 0:
+        return None
+    opens = latest[0].submitted_at + timedelta(seconds=pause)
+    return opens if opens > clock.now() else None
