@@ -8,7 +8,7 @@ from .. import audit
 from ..content import get_catalog
 from ..db import get_session
 from ..models import Role
-from ..services import api_tokens, stats, targets
+from ..services import api_tokens, competency_stats, stats, targets
 from ..services.csv_export import csv_rows
 from ..services.errors import DomainError
 from ..services.stats import Filters
@@ -81,6 +81,8 @@ def dashboard_data(db, unit, filters):
         "courses": stats.per_course(session=db, unit=unit, filters=filters,
                                     catalog=list(get_catalog())),
         "weeks": stats.weekly(session=db, unit=unit, filters=filters),
+        "areas": competency_stats.certified_by_area(session=db, unit=unit, filters=filters,
+                                                    catalog=list(get_catalog())),
         "query": {k: v for k, v in request.args.items() if v},
     }
 
