@@ -117,6 +117,7 @@ def cast(app):
     from digilit.db import get_session
     from digilit import clock
     from digilit.services import accounts, certificates, grading, progress, teams, venue
+    from conftest import finish_practices
 
     people = Cast()
     catalog = app.extensions["digilit.catalog"]
@@ -139,6 +140,7 @@ def cast(app):
              password=PASSWORD, role="national_admin")
         for lesson in course.lessons:
             progress.complete_lesson(session=db, user=learner, course=course, lesson=lesson)
+        finish_practices(db, learner, course)
         answers = {q.id: list(q.correct_ids) for q in course.questions}
         attempt = grading.submit_attempt(session=db, user=learner, course=course,
                                          token=grading.new_attempt_token(), answers=answers)
