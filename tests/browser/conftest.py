@@ -166,6 +166,23 @@ def cast(app):
     return people
 
 
+def quiz_questions(page, course):
+    """The questions the quiz page drew, in the order it shows them."""
+    ids = page.locator("fieldset.question").evaluate_all("fs => fs.map(f => f.id.slice(2))")
+    return [course.question(qid) for qid in ids]
+
+
+def bring_question(page, question_id):
+    """With JavaScript on a phone the quiz shows one question per screen: move forward to
+    this one (nothing to do when every question is shown)."""
+    fieldset = page.locator(f"#q-{question_id}")
+    for _ in range(100):
+        if fieldset.is_visible():
+            return
+        page.locator(".quiz-nav button.primary").click()
+    raise AssertionError(f"question {question_id} never shown")
+
+
 def sign_in(page, username, password=PASSWORD):
     """Sign in through the page, as a person would."""
     page.goto("/auth/login")

@@ -53,6 +53,9 @@
       var up = button("↑", "small"), down = button("↓", "small");
       up.setAttribute("aria-label", text("up", i + 1));
       down.setAttribute("aria-label", text("down", i + 1));
+      // Tap targets for touch; the keyboard already moves through the lists themselves.
+      up.tabIndex = -1;
+      down.tabIndex = -1;
       up.addEventListener("click", function () { swap(selects, i, i - 1); checkTwice(fieldset); });
       down.addEventListener("click", function () { swap(selects, i, i + 1); checkTwice(fieldset); });
       var moves = document.createElement("span");
