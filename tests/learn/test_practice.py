@@ -148,3 +148,21 @@ def test_the_last_lesson_leads_to_the_practice(client, learner, learn, course):
         learn.complete(SLUG, lesson.slug)
     response = learn.complete(SLUG, course.lessons[-1].slug)
     assert response.headers["Location"] == PRACTICE_URL
+
+
+def test_a_learners_practice_and_check_answers_are_in_their_data_and_deleted_with_them(
+        client, learner, db):
+    from digilit.models import LessonCheckAnswer
+    from conftest import csrf_token
+    finish_practice(client)
+    lesson = f"/courses/{SLUG}/lessons/spot-a-scam"
+    client.post(f"{lesson}/checks/police-call",
+                data={"csrf_token": csrf_token(client, lesson), "choice": "refuse"})
+    data = client.get("/me/data.json").get_json()
+    assert data["practices"][0]["practice"] == "report-scam"
+    assert data["practices"][0]["completed_at"]
+    assert data["lesson_checks"][0]["check"] == "police-call"
+    response = client.post("/me/delete", data={"csrf_token": csrf_token(client, "/me"),
+                                               "password": "mat-khau-an-toan"})
+    assert response.status_code == 302
+    assert progress_rows(db) == [] and db.exec(select(LessonCheckAnswer)).all() == []

@@ -170,3 +170,34 @@ def test_the_pause_is_configurable(database_url, clock):
             assert "/attempts/" in response.headers["Location"]
     finally:
         app.extensions["digilit.engine"].dispose()
+
+
+def test_a_step_chosen_twice_is_flagged_by_the_server(client, learner, learn, course, db):
+    ready(client, learn, course)
+    for _ in range(30):  # draw until the ordering question is in the attempt
+        _page, csrf, token = quiz_form(client)
+        if "q7" in quiz_rules.drawn_ids(course, token):
+            break
+    else:
+        raise AssertionError("q7 never drawn")
+    data = {"csrf_token": csrf, "attempt_token": token, **_right_answers(course, token),
+            "q-q7": ["first", "first", "third"]}
+    response = client.post(QUIZ_URL, data=data)
+    assert response.status_code == 422
+    assert "Có một bước được chọn hai lần" in page_of(response)
+    assert attempts(db) == []
+
+
+def test_after_passing_the_course_page_says_so_not_when_the_quiz_opens(client, learner, learn,
+                                                                       course):
+    ready(client, learn, course)
+    answer_quiz(client, course, right=True)
+    page = page_of(client.get(f"/courses/{SLUG}"))
+    assert "Bạn đã đạt bài kiểm tra." in page
+    assert "Bài kiểm tra mở khi" not in page
+
+
+def test_the_course_page_shows_its_competencies(client, course):
+    page = page_of(client.get(f"/courses/{SLUG}?lang=en"))
+    assert "4.2 Protecting personal data and privacy" in page
+    assert "(Safety)" in page and "2.6 Managing digital identity" in page
