@@ -63,7 +63,7 @@ def test_a_practice_from_a_mistake_to_its_end(app, live_server, new_page, learne
 
 
 def finish_practice(page, course):
-    for step_id, choice_id in practice_path(course.practice("report-scam")):
+    for _step_id, choice_id in practice_path(course.practice("report-scam")):
         page.goto(PRACTICE_URL)
         click_and_wait(page, f'button[name="choice"][value="{choice_id}"]')
 

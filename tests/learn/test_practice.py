@@ -22,7 +22,7 @@ def test_a_practice_needs_a_signed_in_learner(client):
 
 def test_an_unknown_practice_is_404(client, learner):
     assert client.get(f"/courses/{SLUG}/practice/nothing").status_code == 404
-    assert client.get(f"/courses/nothing/practice/report-scam").status_code == 404
+    assert client.get("/courses/nothing/practice/report-scam").status_code == 404
 
 
 def test_a_fresh_start_shows_the_first_step_with_its_drawing(client, learner, course):

@@ -1,5 +1,6 @@
 """Reading a course's practices and lesson checks, and the checks that span several files
 (quiz size, where a question sends the learner to re-read)."""
+from functools import partial
 from types import MappingProxyType
 
 from .render import render_markdown
@@ -40,7 +41,7 @@ def read_practices(folder, data, reader):
         if steps_data is None:
             continue
         images = {}
-        found = check_practice(steps_data, lambda name: _image(practice_dir, name, images))
+        found = check_practice(steps_data, partial(_image, practice_dir, images=images))
         reader.report(path, found)
         if not found:
             practices[slug] = _build_practice(slug, item, steps_data, images)
@@ -48,6 +49,7 @@ def read_practices(folder, data, reader):
 
 
 def _image(practice_dir, name, images):
+    """A problem with the SVG ``name`` (or None, keeping its bytes in ``images``)."""
     if "/" in name or "\\" in name or not name.endswith(".svg") or name.startswith("."):
         return f"'{name}' must be the name of an .svg file in the practice folder"
     path = practice_dir / name
