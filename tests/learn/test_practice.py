@@ -166,3 +166,14 @@ def test_a_learners_practice_and_check_answers_are_in_their_data_and_deleted_wit
                                                "password": "mat-khau-an-toan"})
     assert response.status_code == 302
     assert progress_rows(db) == [] and db.exec(select(LessonCheckAnswer)).all() == []
+
+
+def test_my_learning_leads_to_the_practice_once_the_lessons_are_done(client, learner, learn,
+                                                                     course):
+    for lesson in course.lessons:
+        learn.complete(SLUG, lesson.slug)
+    page = page_of(client.get("/me"))
+    assert f'href="{PRACTICE_URL}"' in page and f'href="/courses/{SLUG}/quiz"' not in page
+    finish_practice(client)
+    page = page_of(client.get("/me"))
+    assert f'href="/courses/{SLUG}/quiz"' in page

@@ -159,9 +159,9 @@ def attempts_page(*, session, user_id, course_slug, page):
 
 
 def learner_overview(*, session, user, catalog, attempts_each=3):
-    """``[CourseProgress]`` of every course the learner started, in catalogue order, from four
-    queries whatever the number of courses (enrolments, lessons done, certificates, and the
-    latest ``attempts_each`` attempts per course)."""
+    """``[CourseProgress]`` of every course the learner started, in catalogue order, from five
+    queries whatever the number of courses (enrolments, lessons done, certificates, practices
+    finished, and the latest ``attempts_each`` attempts per course)."""
     by_slug = {course.slug: CourseProgress(course=course) for course in catalog}
     for enrolment in session.exec(select(Enrolment).where(Enrolment.user_id == user.id)):
         if enrolment.course_slug in by_slug:
@@ -177,6 +177,11 @@ def learner_overview(*, session, user, catalog, attempts_each=3):
     for certificate in session.exec(select(Certificate).where(Certificate.user_id == user.id)):
         if certificate.course_slug in by_slug:
             by_slug[certificate.course_slug].certificate = certificate
+    for course_slug, practice_slug in session.exec(
+            select(PracticeProgress.course_slug, PracticeProgress.practice_slug)
+            .where(PracticeProgress.user_id == user.id, PracticeProgress.completed_at.is_not(None))):
+        if course_slug in by_slug:
+            by_slug[course_slug].practices_done |= {practice_slug}
     rank = func.row_number().over(partition_by=QuizAttempt.course_slug,
                                   order_by=(QuizAttempt.submitted_at.desc(),
                                             QuizAttempt.id.desc())).label("rank")
