@@ -97,6 +97,7 @@ class Cast:
 
     course: str = "e-id"
     lessons: list = field(default_factory=list)
+    practices: list = field(default_factory=list)
     attempt_id: int = 0
     certificate: str = ""
     team_id: int = 0
@@ -123,6 +124,7 @@ def cast(app):
     catalog = app.extensions["digilit.catalog"]
     course = catalog.get(people.course)
     people.lessons = [lesson.slug for lesson in course.lessons]
+    people.practices = [item.slug for item in course.practices]
     with app.test_request_context():
         db = get_session()
         make = accounts.create_user
@@ -222,10 +224,12 @@ def page_types(cast):
         (None, "404", "/courses/no-such-course"),
         (None, "offline", "/offline"),
         (None, "certificate", f"/certificates/{cast.certificate}"),
+        (None, "certificate check", "/certificates/check"),
         ("learner", "catalogue", "/"),
         ("learner", "course", f"/courses/{c}"),
         ("learner", "lesson", f"/courses/{c}/lessons/{first}"),
         ("learner", "quiz", f"/courses/{c}/quiz"),
+        *[("learner", "practice", f"/courses/{c}/practice/{p}") for p in cast.practices[:1]],
         ("learner", "result", f"/courses/{c}/attempts/{cast.attempt_id}"),
         ("learner", "me", "/me"),
         ("learner", "change password", "/auth/password"),

@@ -130,3 +130,30 @@ def test_the_quiz_without_javascript_shows_every_question(app, live_server, new_
     questions = page.locator("fieldset.question")
     assert all(questions.nth(i).is_visible() for i in range(questions.count()))
     assert page.locator(".quiz-nav").count() == 0
+
+
+def test_the_new_page_types_pass_axe(app, live_server, page, learner, axe_source):
+    """Practice screens, a mistake, a lesson with answered self-checks, the quiz on a phone
+    and the certificate check: WCAG 2.1 AA, headings in order."""
+    from .test_a11y import HEADINGS, axe_violations
+    sign_in(page, "hoa2025", PASSWORD)
+    found = {}
+
+    def check(name):
+        found[name] = axe_violations(page, axe_source) + page.evaluate(HEADINGS)
+
+    page.goto(PRACTICE_URL)
+    check("practice step")
+    click_and_wait(page, 'button[name="choice"][value="send-money"]')
+    check("practice mistake")
+    lesson = f"/courses/{SLUG}/lessons/spot-a-scam"
+    page.goto(lesson)
+    page.locator('#check-police-call input[value="pay"]').check()
+    click_and_wait(page, '#check-police-call button[type="submit"]')
+    check("lesson with an answered check")
+    finish_practice(page, learner)
+    page.goto(f"/courses/{SLUG}/quiz")
+    check("phone quiz")
+    page.goto("/certificates/check?code=AAAA")
+    check("certificate check, no such code")
+    assert not any(found.values()), found
