@@ -65,6 +65,7 @@ class Writer(threading.Thread):
 
 def test_a_backup_taken_during_writes_restores_every_acknowledged_attempt(
         app, learner, learn, tmp_path, fresh_database_url):
+    app.config["QUIZ_RETRY_PAUSE"] = 0  # failed attempts one after another, without a pause
     learn.complete_all("e-id")
     writer = Writer(learn)
     writer.start()

@@ -107,6 +107,33 @@ class QuizPaused(DomainError):
         self.until = until
 
 
+def _expired():
+    return DomainError(_l("This quiz form has expired or belongs to someone else, another "
+                          "course or an older version of it. Nothing was recorded; please "
+                          "answer again."))
+
+
+def _may_submit(session, user, course, token, secret, pause):
+    """The attempt already recorded for ``token`` (a form sent twice), or None when a new one
+    may be recorded; raises ``DomainError`` when it may not."""
+    if not token or len(token) > 64:
+        raise _expired()
+    existing = find_attempt(session=session, token=token)
+    if existing is not None:
+        if existing.user_id != user.id or existing.course_slug != course.slug:
+            raise _expired()
+        return existing
+    if secret is not None and not token_matches(secret=secret, token=token, user_id=user.id,
+                                                course=course):
+        raise _expired()
+    if not course_progress(session=session, user=user, course=course).quiz_open:
+        raise DomainError(_l("Finish every lesson and practice first: the quiz opens then."))
+    until = retry_at(session=session, user_id=user.id, course_slug=course.slug, pause=pause)
+    if until is not None:
+        raise QuizPaused(until)
+    return None
+
+
 def submit_attempt(*, session, user, course, token, answers, secret=None, pause=0):
     """Record one attempt (once per token), graded over the questions its token drew;
     complete the course and issue a certificate on a pass. Returns the attempt.
@@ -114,24 +141,9 @@ def submit_attempt(*, session, user, course, token, answers, secret=None, pause=
     With ``secret``, the token must have been issued to this learner for this version of the
     course. Raises ``DomainError`` if the quiz is not open, the token is foreign, or
     (``QuizPaused``) the pause of ``pause`` seconds after two failures is not over."""
-    expired = DomainError(_l("This quiz form has expired or belongs to someone else, another "
-                             "course or an older version of it. Nothing was recorded; please "
-                             "answer again."))
-    if not token or len(token) > 64:
-        raise expired
-    existing = find_attempt(session=session, token=token)
+    existing = _may_submit(session, user, course, token, secret, pause)
     if existing is not None:
-        if existing.user_id != user.id or existing.course_slug != course.slug:
-            raise expired
         return existing
-    if secret is not None and not token_matches(secret=secret, token=token, user_id=user.id,
-                                                course=course):
-        raise expired
-    if not course_progress(session=session, user=user, course=course).quiz_open:
-        raise DomainError(_l("Finish every lesson and practice first: the quiz opens then."))
-    until = retry_at(session=session, user_id=user.id, course_slug=course.slug, pause=pause)
-    if until is not None:
-        raise QuizPaused(until)
     questions = drawn_questions(course, token)
     answers = {q.id: list(answers.get(q.id, [])) for q in questions}
     result = grade(questions, answers)
