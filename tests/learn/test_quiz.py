@@ -10,6 +10,7 @@ from sqlmodel import select
 from conftest import (AuthActions, LearnActions, correct_answers, csrf_token, question_order,
                       wrong_answer, wrong_answers)
 from digilit.models import Certificate, Enrolment, QuizAttempt
+from digilit.services import quiz_rules
 
 SLUG = "e-id"
 
@@ -44,6 +45,18 @@ def attempts(db):
     return db.exec(select(QuizAttempt).order_by(QuizAttempt.id)).all()
 
 
+def drawn_quiz(learn, *wanted):
+    """``(page, csrf, token, drawn questions)`` of a quiz form whose draw holds ``wanted`` (a
+    course with a question bank draws some of its questions per attempt)."""
+    course = learn.course(SLUG)
+    for _ in range(80):
+        page, csrf, token = learn.quiz_form(SLUG)
+        ids = quiz_rules.drawn_ids(course, token)
+        if all(question.id in ids for question in wanted):
+            return page, csrf, token, [q for q in course.questions if q.id in ids]
+    raise AssertionError(f"never drawn together: {[q.id for q in wanted]}")
+
+
 def by_type(course, qtype):
     found = [q for q in course.questions if q.type == qtype]
     assert found, f"{course.slug} has no '{qtype}' question"
@@ -74,9 +87,10 @@ def test_the_quiz_is_locked_before_every_lesson_is_done(client, learner, learn, 
     assert count(QuizAttempt) == 0 and count(Certificate) == 0
 
 
-def test_the_quiz_opens_when_every_lesson_is_done(client, ready, course):
-    page = client.get(f"/courses/{SLUG}/quiz").get_data(as_text=True)
-    assert set(question_order(page)) == {q.id for q in course.questions}
+def test_the_quiz_opens_when_every_lesson_is_done(client, ready, learn, course):
+    page, _csrf, token = learn.quiz_form(SLUG)
+    assert set(question_order(page)) == quiz_rules.drawn_ids(course, token)
+    assert len(question_order(page)) == course.draw_size
     assert 'name="attempt_token"' in page and 'name="csrf_token"' in page
 
 
@@ -84,10 +98,11 @@ def test_the_quiz_opens_when_every_lesson_is_done(client, ready, course):
 
 def test_an_unanswered_question_is_shown_beside_it_and_nothing_is_written(
         client, ready, learn, course, count):
-    skipped = course.questions[len(course.questions) // 2]
-    answers = correct_answers(course)
+    page, csrf, token, drawn = drawn_quiz(learn)
+    skipped = drawn[len(drawn) // 2]
+    answers = {qid: value for qid, value in correct_answers(course).items()
+               if qid in {q.id for q in drawn}}
     del answers[skipped.id]
-    page, csrf, token = learn.quiz_form(SLUG)
     data = {"csrf_token": csrf, "attempt_token": token,
             **{f"q-{qid}": value for qid, value in answers.items()}}
     response = client.post(f"/courses/{SLUG}/quiz", data=data)
@@ -99,7 +114,7 @@ def test_an_unanswered_question_is_shown_beside_it_and_nothing_is_written(
     # The answers already given are kept, in the same order, with the same token.
     assert f'value="{token}"' in page
     assert question_order(page) == question_order(order_for_token(learn, token))
-    given = next(q for q in course.questions if q.type != "order" and q.id != skipped.id)
+    given = next(q for q in drawn if q.type != "order" and q.id != skipped.id)
     for choice_id in answers[given.id]:
         assert re.search(rf'name="q-{re.escape(given.id)}" value="{re.escape(choice_id)}" '
                          r'checked', page)
@@ -127,7 +142,8 @@ def test_malformed_answers_are_refused(client, ready, learn, course, count, kind
         target = by_type(course, "order")[0]
         ids = [c.id for c in target.choices]
         answers[target.id] = [ids[0]] * len(ids)
-    response = learn.submit(SLUG, answers)
+    _page, _csrf, token, _drawn = drawn_quiz(learn, target)
+    response = learn.submit(SLUG, answers, token=token)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert re.findall(r'<p id="q-([^"]+)-error"', page) == [target.id]
@@ -154,7 +170,7 @@ def test_all_correct_passes_completes_and_issues_one_certificate(client, ready, 
     assert response.headers["Location"] == f"/courses/{SLUG}/attempts/{attempt.id}"
     assert attempt.passed
     assert (attempt.score, attempt.max_score, attempt.percent) == (
-        len(course.questions), len(course.questions), 100)
+        course.draw_size, course.draw_size, 100)
     assert attempt.course_version == course.version
     enrolment = db.exec(select(Enrolment).where(Enrolment.course_slug == SLUG)).one()
     assert enrolment.completed_at is not None
@@ -183,18 +199,19 @@ def test_a_failing_attempt_is_stored_without_a_certificate(client, ready, learn,
 
 def test_the_pass_mark_is_the_courses(client, ready, learn, course, db):
     """Exactly the share of right answers that the course asks for passes; one less fails."""
-    total = len(course.questions)
+    total = course.draw_size
     needed = math.ceil(course.pass_percent * total / 100)
     assert 0 < needed <= total
 
-    def answers_with(right):
+    def submit_with(right):
+        _page, _csrf, token, drawn = drawn_quiz(learn)
         answers = correct_answers(course)
-        for question in course.questions[right:]:
+        for question in drawn[right:]:
             answers[question.id] = wrong_answer(question)
-        return answers
+        learn.submit(SLUG, answers, token=token)
 
-    learn.submit(SLUG, answers_with(needed - 1))
-    learn.submit(SLUG, answers_with(needed))
+    submit_with(needed - 1)
+    submit_with(needed)
     below, at = attempts(db)
     assert (below.score, below.passed) == (needed - 1, False)
     assert (at.score, at.passed) == (needed, True)
@@ -205,9 +222,10 @@ def test_a_multiple_question_needs_the_exact_set(client, ready, learn, course, d
     question = next(q for q in by_type(course, "multiple") if len(q.correct_ids) > 1)
     answers = correct_answers(course)
     answers[question.id] = sorted(question.correct_ids)[:1]
-    learn.submit(SLUG, answers)
+    _page, _csrf, token, _drawn = drawn_quiz(learn, question)
+    learn.submit(SLUG, answers, token=token)
     [attempt] = attempts(db)
-    assert attempt.score == len(course.questions) - 1
+    assert attempt.score == course.draw_size - 1
 
 
 def test_retakes_are_allowed_and_every_attempt_is_kept(client, ready, learn, course, db, count):
@@ -267,7 +285,8 @@ def test_an_order_answer_out_of_order_is_wrong(client, ready, learn, course, db)
     question = by_type(course, "order")[0]
     answers = correct_answers(course)
     answers[question.id] = ",".join(reversed(answers[question.id]))
-    learn.submit(SLUG, answers)
+    _page, _csrf, token, _drawn = drawn_quiz(learn, question)
+    learn.submit(SLUG, answers, token=token)
     [attempt] = attempts(db)
     assert attempt.score == attempt.max_score - 1
 
@@ -280,8 +299,8 @@ def test_questions_and_choices_are_shuffled_per_attempt(client, ready, learn, co
     assert len(tokens) == 5
     question_orders = {tuple(question_order(page)) for page, _csrf, _token in pages}
     assert len(question_orders) > 1
-    for order in question_orders:
-        assert sorted(order) == sorted(q.id for q in course.questions)
+    for page, _csrf, token in pages:
+        assert sorted(question_order(page)) == sorted(quiz_rules.drawn_ids(course, token))
     choice_orders = {tuple(sorted((qid, tuple(ids)) for qid, ids in choice_order(page).items()))
                      for page, _csrf, _token in pages}
     assert len(choice_orders) > 1
@@ -291,25 +310,30 @@ def test_questions_and_choices_are_shuffled_per_attempt(client, ready, learn, co
 
 def test_an_order_question_is_never_shown_in_the_right_order(client, ready, learn, course):
     orders = {q.id: list(q.correct_ids) for q in by_type(course, "order")}
-    for _ in range(5):
+    seen = 0
+    for _ in range(8):
         page, _csrf, _token = learn.quiz_form(SLUG)
         shown = choice_order(page)
         for qid, right in orders.items():
-            assert sorted(shown[qid]) == sorted(right)
-            assert shown[qid] != right
+            if qid in shown:  # drawn in this attempt
+                seen += 1
+                assert sorted(shown[qid]) == sorted(right)
+                assert shown[qid] != right
+    assert seen
 
 
 # --- result page -----------------------------------------------------------------------------
 
 def test_the_result_page_explains_every_question(client, ready, learn, course):
-    result = learn.submit(SLUG, wrong_answers(course)).headers["Location"]
+    _page, _csrf, token, drawn = drawn_quiz(learn)
+    result = learn.submit(SLUG, wrong_answers(course), token=token).headers["Location"]
     page = client.get(result + "?lang=en").get_data(as_text=True)
-    for question in course.questions:
+    for question in drawn:
         assert str(escape(question.explain["en"])) in page, question.id
         assert str(escape(question.prompt["en"])) in page, question.id
-    assert page.count('class="wrong"') == len(course.questions)
+    assert page.count('class="wrong"') == len(drawn)
     vietnamese = client.get(result + "?lang=vi").get_data(as_text=True)
-    for question in course.questions:
+    for question in drawn:
         assert str(escape(question.explain["vi"])) in vietnamese, question.id
 
 
