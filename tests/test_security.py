@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlmodel import select
 
-from conftest import LearnActions, correct_answers, csrf_token
+from conftest import LearnActions, correct_answers, csrf_token, finish_practices
 from digilit.models import Certificate, Enrolment, LessonProgress, QuizAttempt, User
 
 FORM_RE = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S | re.I)
@@ -75,6 +75,8 @@ def signed_in(auth, db, catalog):
                      commune_code=user.commune_code))
     for lesson in catalog.get("e-id").lessons:
         db.add(LessonProgress(user_id=user.id, course_slug="e-id", lesson_slug=lesson.slug))
+    db.commit()
+    finish_practices(db, user, catalog.get("e-id"))  # the quiz opens after the practices too
     db.commit()
 
 

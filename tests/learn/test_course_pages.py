@@ -199,10 +199,14 @@ def test_marking_done_is_idempotent(client, learner, learn, catalog, count):
 
 
 def test_the_last_lesson_done_opens_the_quiz(client, learner, learn, catalog):
-    lessons = catalog.get(SLUG).lessons
+    """... or the course's first practice, when it has practices: the quiz opens after them."""
+    course = catalog.get(SLUG)
+    lessons = course.lessons
+    after = (f"/courses/{SLUG}/practice/{course.practices[0].slug}" if course.practices
+             else f"/courses/{SLUG}/quiz")
     for lesson in lessons[:-1]:
-        assert learn.complete(SLUG, lesson.slug).headers["Location"] != f"/courses/{SLUG}/quiz"
-    assert learn.complete(SLUG, lessons[-1].slug).headers["Location"] == f"/courses/{SLUG}/quiz"
+        assert learn.complete(SLUG, lesson.slug).headers["Location"] != after
+    assert learn.complete(SLUG, lessons[-1].slug).headers["Location"] == after
 
 
 def test_marking_done_needs_a_signed_in_learner(client, catalog, count):
@@ -266,6 +270,12 @@ def hostile_app(database_url, tmp_path):
     for lang in ("vi", "en"):
         lesson = next((courses / SLUG / "lessons").glob(f"01-*.{lang}.md"))
         lesson.write_text(HOSTILE, encoding="utf-8")
+    # The hostile lesson lacks the "##" sections that checks and quiz questions point to.
+    for checks in (courses / SLUG / "lessons").glob("01-*.checks.yaml"):
+        checks.unlink()
+    quiz = courses / SLUG / "quiz.yaml"
+    quiz.write_text(re.sub(r"^ *section: *\d+ *\n", "", quiz.read_text(encoding="utf-8"),
+                           flags=re.M), encoding="utf-8")
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
                       "SQLALCHEMY_DATABASE_URI": database_url, "COURSES_DIR": str(courses)})
     yield app
