@@ -185,6 +185,20 @@ def bring_question(page, question_id):
     raise AssertionError(f"question {question_id} never shown")
 
 
+def walk_practices(page, course):
+    """Do the course's practices by their good choices (the quiz opens after them), then open
+    the quiz; nothing to do for a course without practices."""
+    from conftest import practice_path
+    for item in course.practices:
+        url = f"/courses/{course.slug}/practice/{item.slug}"
+        for _step_id, choice_id in practice_path(item):
+            page.goto(url)
+            with page.expect_navigation():
+                page.locator(f'button[name="choice"][value="{choice_id}"]').click()
+    if course.practices:
+        page.goto(f"/courses/{course.slug}/quiz")
+
+
 def sign_in(page, username, password=PASSWORD):
     """Sign in through the page, as a person would."""
     page.goto("/auth/login")

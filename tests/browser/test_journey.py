@@ -10,7 +10,9 @@ import pytest
 from digilit.db import get_session
 from digilit.services import accounts, geo, progress
 
-from .conftest import bring_question, quiz_questions
+from conftest import finish_practices
+
+from .conftest import bring_question, quiz_questions, walk_practices
 
 pytestmark = pytest.mark.browser
 
@@ -100,6 +102,7 @@ def test_register_learn_pass_and_print_certificate(app, live_server, page):
         assert page.url == live_server.url + lesson_path
         assert page.locator("article.lesson").inner_text().strip()
         submit(page, f'form[action="{lesson_path}/complete"]')
+    walk_practices(page, course)  # the quiz opens after them, when the course has practices
     assert page.url == live_server.url + f"/courses/{COURSE}/quiz"
 
     # Answer every question right, whatever order the choices are shown in.
@@ -175,6 +178,7 @@ def test_no_console_errors_and_nothing_from_another_host(app, live_server, page)
                                     commune_code=HOAN_KIEM)
         for lesson in course.lessons:
             progress.complete_lesson(session=db, user=user, course=course, lesson=lesson)
+        finish_practices(db, user, course)
         db.commit()
 
     problems, foreign = [], []

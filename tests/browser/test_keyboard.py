@@ -8,6 +8,8 @@ import pytest
 from digilit.db import get_session
 from digilit.services import geo
 
+from conftest import practice_path
+
 from .conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -107,6 +109,13 @@ def test_register_read_and_pass_the_quiz_with_the_keyboard(app, page, live_serve
         assert page.url.endswith(f"/lessons/{lesson.slug}")
         tab_to(page, f'form[action$="/lessons/{lesson.slug}/complete"] [type="submit"]')
         press_enter_and_wait(page, "Space" if lesson.position % 2 else "Enter")
+    # The practices, when the course has them: each answer is a button.
+    for item in course.practices:
+        for _step_id, choice_id in practice_path(item):
+            page.goto(f"/courses/e-id/practice/{item.slug}")
+            tab_to(page, f'button[name="choice"][value="{choice_id}"]')
+            press_enter_and_wait(page)
+        page.goto("/courses/e-id/quiz")
     assert page.url.endswith("/courses/e-id/quiz")
 
     # The quiz: radios with the arrow keys, boxes with Space, steps chosen in select lists.

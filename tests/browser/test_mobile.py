@@ -13,7 +13,8 @@ import pytest
 
 from digilit import clock
 
-from .conftest import PASSWORD, page_types, sign_in, visit_every_page, write_json
+from .conftest import (PASSWORD, page_types, quiz_questions, sign_in, visit_every_page,
+                       walk_practices, write_json)
 
 pytestmark = pytest.mark.browser
 
@@ -97,8 +98,9 @@ def test_a_learner_does_everything_without_javascript(app, new_page, live_server
         assert page.url.endswith(f"/lessons/{lesson.slug}")
         assert page.locator("#read-aloud").is_hidden()  # needs JavaScript: not offered
         submit(page, f'form[action$="/lessons/{lesson.slug}/complete"]')
+    walk_practices(page, course)  # the quiz opens after them, when the course has practices
     assert page.url.endswith("/courses/e-id/quiz")
-    for question in course.questions:
+    for question in quiz_questions(page, course):
         name = f"q-{question.id}"
         if question.type == "order":
             for position, choice_id in enumerate(question.correct_ids):

@@ -16,6 +16,8 @@ from digilit.db import get_session
 from digilit.models import QuizAttempt, User
 from digilit.services import progress
 
+from conftest import finish_practices
+
 from .conftest import bring_question, quiz_questions, sign_in, wait_until
 
 pytestmark = pytest.mark.browser
@@ -60,6 +62,7 @@ def complete_all_lessons(app, username, slug="e-id"):
         user = db.exec(select(User).where(User.username == username)).one()
         for lesson in course.lessons:
             progress.complete_lesson(session=db, user=user, course=course, lesson=lesson)
+        finish_practices(db, user, course)  # the quiz opens after the practices too
         db.commit()
     return course
 
