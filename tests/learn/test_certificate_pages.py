@@ -88,3 +88,14 @@ def test_the_check_page_says_when_there_is_no_such_certificate(app, certificate)
         assert status == 404, url
         assert "Không có giấy chứng nhận nào với mã này." in page
         assert "<script>" not in page
+
+
+def test_a_revoked_certificate_is_not_called_valid(app, certificate, db):
+    from digilit.models import User
+    from digilit.services import revocation
+    admin = db.exec(select(User)).first()
+    revocation.revoke(session=db, certificate=certificate, reason="Thi hộ", actor=admin)
+    db.commit()
+    _status, page = visitor_page(app, f"/certificates/{certificate.code}")
+    assert "Giấy chứng nhận này hợp lệ" not in page
+    assert 'class="flash flash-error revoked"' in page
