@@ -7,6 +7,7 @@ import re
 import pytest
 import requests
 
+from browser.conftest import bring_question, quiz_questions, walk_practices
 from browser.test_journey import COURSE, answer_correctly, submit
 from oidc.provider import PASSWORD, Provider
 from oidc.verifier import node_verify
@@ -46,7 +47,9 @@ def test_sign_in_learn_and_verify_the_credential(app, live_server, page, provide
     submit(page, f'form[action="/courses/{COURSE}/enroll"]')
     for lesson in course.lessons:
         submit(page, f'form[action="/courses/{COURSE}/lessons/{lesson.slug}/complete"]')
-    for question in course.questions:
+    walk_practices(page, course)  # the quiz opens after them, when the course has practices
+    for question in quiz_questions(page, course):  # one per screen on a phone with JavaScript
+        bring_question(page, question.id)
         answer_correctly(page, question)
     submit(page, f'form[action="/courses/{COURSE}/quiz"]')
     with page.expect_navigation():
