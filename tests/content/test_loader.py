@@ -135,8 +135,8 @@ def single_problem(courses_dir, filename):
 def test_the_real_courses_load_without_problems():
     courses, problems = load_all(paths.COURSES_DIR)
     assert [str(p) for p in problems] == []
-    assert sorted(courses) == ["cybersecurity", "digital-signature", "e-id", "online-services",
-                               "payments"]
+    assert sorted(courses) == ["cybersecurity", "digital-signature", "e-health", "e-id",
+                               "online-services", "payments"]
     for slug, course in courses.items():
         assert course.slug == slug
         assert course.lessons and course.questions
@@ -150,7 +150,8 @@ def test_the_real_courses_load_without_problems():
 def test_the_app_serves_the_real_courses(app):
     catalog = app.extensions["digilit.catalog"]
     assert sorted(course.slug for course in catalog) == ["cybersecurity", "digital-signature",
-                                                         "e-id", "online-services", "payments"]
+                                                         "e-health", "e-id", "online-services",
+                                                         "payments"]
     assert catalog.problems == ()
 
 
