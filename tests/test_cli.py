@@ -206,4 +206,4 @@ def test_flask_command_validates_the_courses(tmp_path):
     result = subprocess.run([flask, "--app", "wsgi", "courses", "validate"], cwd=paths.REPO_ROOT,
                             env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "3 valid course(s), 0 problem(s)." in result.stdout
+    assert "6 valid course(s), 0 problem(s)." in result.stdout

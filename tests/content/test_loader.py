@@ -386,7 +386,7 @@ def test_courses_validate_reports_path_line_and_fails(mixed_app, mixed_courses):
 def test_courses_validate_passes_on_good_courses(runner):
     result = runner.invoke(args=["courses", "validate"])
     assert result.exit_code == 0, result.output
-    assert "3 valid course(s), 0 problem(s)." in result.output
+    assert "6 valid course(s), 0 problem(s)." in result.output
 
 
 def test_courses_list_names_the_served_courses(mixed_app):
