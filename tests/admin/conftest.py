@@ -65,6 +65,9 @@ PER_COURSE = {  # nation: course -> (enrolments, completions, attempts, passes, 
     "e-id": (6, 3, 6, 3, 3),
     "cybersecurity": (2, 1, 1, 1, 1),
     "online-services": (2, 1, 2, 1, 1),
+    "digital-signature": (0, 0, 0, 0, 0),
+    "payments": (0, 0, 0, 0, 0),
+    "e-health": (0, 0, 0, 0, 0),
 }
 STAFF = {  # username -> (role, province, commune)
     "quocgia": ("national_admin", None, None),
