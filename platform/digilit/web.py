@@ -13,6 +13,7 @@ from .extensions import babel, csrf, login_manager
 from .i18n import (LANGUAGE_NAMES, install_template_gettext, remember_language,
                    select_locale)
 from .security import set_security_headers
+from .services import permissions
 from .services.accounts import load_user
 
 
@@ -89,6 +90,7 @@ def init_app(app):
     csrf.exempt(api_bp)  # read-only JSON; no form posts there
 
     app.before_request(remember_language)
+    permissions.init_app(app)  # every route's permission, checked before its view
     app.after_request(set_security_headers)
     app.jinja_env.globals.update(template_globals())
     app.jinja_env.filters["markup"] = Markup

@@ -13,6 +13,7 @@ import pytest
 
 from conftest import csrf_token
 from digilit import paths
+from digilit.services import permissions
 
 from .conftest import create_team
 
@@ -40,10 +41,11 @@ def read(response):
 
 
 @pytest.fixture
-def failing(app):
+def failing(app, monkeypatch):
     def explode():
         raise RuntimeError("internal detail")
 
+    monkeypatch.setitem(permissions.ENDPOINTS, "test_explode", permissions.PUBLIC)
     app.add_url_rule("/test-explode", "test_explode", explode)
     return app
 

@@ -11,7 +11,7 @@ from werkzeug.security import generate_password_hash
 
 from ..models import Commune, Province, Role, User
 from .. import clock
-from . import hashing, passwords, rollup, throttle
+from . import hashing, passwords, permissions, rollup, throttle
 from .db_helpers import insert_once
 from .errors import DomainError
 
@@ -81,14 +81,14 @@ def _check_area(session, role, province_code, commune_code):
         province_code = commune.province_code
     if province_code is not None and session.get(Province, province_code) is None:
         raise DomainError(_l("Choose a province from the list."), field="province")
-    needs_commune = role in (Role.learner, Role.team_leader, Role.commune_admin)
-    if needs_commune and commune_code is None:
+    needed = permissions.area_needed(role)
+    if needed == "commune" and commune_code is None:
         raise DomainError(_l("Choose a commune from the list."), field="commune")
-    if role == Role.province_admin and province_code is None:
+    if needed == "province" and province_code is None:
         raise DomainError(_l("Choose a province from the list."), field="province")
-    if role == Role.province_admin:
+    if needed == "province":
         commune_code = None
-    if role == Role.national_admin:
+    if needed is None:
         province_code = commune_code = None
     return province_code, commune_code
 
@@ -117,7 +117,7 @@ def create_user(*, session, username, full_name, password, role=Role.learner,
     if not insert_once(session, user):
         raise DomainError(PHONE_IN_USE if phone else _l("This username is taken."),
                           field="username")
-    if role == Role.learner:
+    if permissions.counts_as_learner(user):
         rollup.count_for_user(session=session, user=user, learners=1)
     return user
 

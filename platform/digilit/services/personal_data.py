@@ -13,9 +13,9 @@ from sqlalchemy import delete, update
 from sqlmodel import select
 
 from ..models import (ApiToken, Certificate, CertificateRevocation, Commune, Enrolment,
-                      ExternalIdentity, ImportBatch, LessonProgress, Province, QuizAttempt, Role,
+                      ExternalIdentity, ImportBatch, LessonProgress, Province, QuizAttempt,
                       Target, Team, TeamLeader, TeamMember, VenueAttendance, VenueSession)
-from . import signin
+from . import permissions, signin
 from .errors import DomainError
 
 PROFILE_FIELDS = ("id", "username", "full_name", "role", "phone", "birth_year", "created_at",
@@ -102,7 +102,7 @@ def delete_account(*, session, user, password, address, limits=signin.Limits()):
     """Delete a learner's account once ``password`` confirms it is them; raises
     ``DomainError`` otherwise (a wrong password counts toward the sign-in lockout, so the
     caller commits either way). Statistics rollups are not touched."""
-    if user.role != Role.learner.value:
+    if not permissions.may_close_own_account(user):
         raise DomainError(_l("Accounts of team leaders and administrators are closed by an "
                              "administrator."), field="password")
     attempt = signin.sign_in(session=session, username=user.username, password=password,

@@ -1,5 +1,8 @@
 """Who may see what: one function turns "who is asking" into query filters.
 
+With ``permissions`` (what a role may do at all), this is the only module that compares
+roles.
+
 Every list, page, export and API that returns people, teams, progress or figures filters
 through the ``Scope`` of the user asking; anything outside it is a 404.
 
@@ -20,8 +23,6 @@ from sqlmodel import select
 
 from ..models import Certificate, Role, Team, TeamLeader, TeamMember, User
 
-ADMIN_ROLES = (Role.commune_admin, Role.province_admin, Role.national_admin)
-
 
 @dataclass(frozen=True)
 class Scope:
@@ -31,9 +32,19 @@ class Scope:
     commune_code: Optional[int]
 
     @property
-    def manages_teams(self):
-        """May create teams and appoint leaders (administrators of an area)."""
-        return self.role in ADMIN_ROLES
+    def home_commune(self):
+        """The commune a commune administrator's figures start from (None for others)."""
+        return self.commune_code if self.role == Role.commune_admin else None
+
+    @property
+    def home_province(self):
+        """The province a province administrator's figures start from (None for others)."""
+        return self.province_code if self.role == Role.province_admin else None
+
+    def covers_province(self, province_code):
+        """Whether a whole province lies in this scope's area."""
+        return self.role == Role.national_admin or (
+            self.role == Role.province_admin and province_code == self.province_code)
 
     @property
     def revokes_certificates(self):

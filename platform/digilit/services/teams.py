@@ -12,7 +12,7 @@ from sqlmodel import select
 from .. import collation
 from ..models import Commune, Enrolment, LessonProgress, Role, Team, TeamLeader, TeamMember, User
 from .. import clock
-from . import accounts, rollup, rollup_rebuild
+from . import accounts, permissions, rollup, rollup_rebuild
 from .db_helpers import insert_once
 from .errors import DomainError
 from .progress import enroll
@@ -46,7 +46,7 @@ def create_team(*, session, actor, name, commune_code=None):
     team = Team(name=name, commune_code=commune.code, province_code=commune.province_code)
     if not insert_once(session, team):
         raise DomainError(_l("This commune already has a team with this name."), field="name")
-    if actor.role == Role.team_leader.value:
+    if permissions.leads_teams_it_creates(actor):
         session.add(TeamLeader(team_id=team.id, user_id=actor.id))
         session.flush()
     return team
@@ -71,13 +71,13 @@ def appoint_leader(*, session, team, username):
     if user is None or user.commune_code != team.commune_code:
         raise DomainError(_l("No account with this username in the team's commune."),
                           field="username")
-    if user.role == Role.learner.value:
+    if not permissions.may_lead(user):
+        raise DomainError(_l("Administrators cannot lead a team."), field="username")
+    if permissions.counts_as_learner(user):
         user.role = Role.team_leader.value
         session.add(user)
         # Figures count people with the learner role: the registration no longer counts.
         rollup.count_for_user(session=session, user=user, when=user.created_at, learners=-1)
-    elif user.role != Role.team_leader.value:
-        raise DomainError(_l("Administrators cannot lead a team."), field="username")
     insert_once(session, TeamLeader(team_id=team.id, user_id=user.id))
     return user
 

@@ -1,15 +1,15 @@
 """Team pages for leaders and administrators: teams, members, PINs, enrolment."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func
 from sqlmodel import select
 
 from .. import audit, collation
 from ..content import get_catalog
 from ..db import get_session
-from ..models import Role, Team, TeamMember
-from ..services import accounts, teams
+from ..models import Team, TeamMember
+from ..services import accounts, permissions, teams
 from ..services.errors import DomainError
 from ..services.scope import may_change_member, member_or_404, scope_for, team_or_404
 from ..learn.qr import qr_svg
@@ -17,14 +17,6 @@ from .forms import (ConfirmForm, EnrolForm, ExistingMemberForm, LeaderForm, Memb
                     MemberPickForm, TeamNameForm)
 
 bp = Blueprint("teams", __name__)
-
-
-@bp.before_request
-@login_required
-def require_staff():
-    """Learners have no team pages: to them /teams/... does not exist."""
-    if current_user.role == Role.learner.value:
-        abort(404)
 
 
 def _team(team_id):
@@ -35,7 +27,7 @@ def _team(team_id):
 def index():
     db = get_session()
     form = TeamNameForm()
-    can_create = current_user.role in (Role.team_leader.value, Role.commune_admin.value)
+    can_create = permissions.allows(current_user, permissions.TEAM, permissions.CREATE)
     if can_create and form.validate_on_submit():
         try:
             team = teams.create_team(session=db, actor=current_user, name=form.name.data)
@@ -69,7 +61,7 @@ def _team_page(team, **forms):
         member_form=forms.get("member_form") or MemberForm(),
         existing_form=forms.get("existing_form") or ExistingMemberForm(formdata=None),
         enrol_form=enrol_form, pick_form=MemberPickForm(), confirm_form=ConfirmForm(),
-        can_appoint=scope_for(current_user).manages_teams,
+        can_appoint=permissions.allows(current_user, permissions.LEADERSHIP, permissions.CREATE),
         changeable={m.id for m in members
                     if may_change_member(scope_for(current_user), team, m)},
     ), 422 if forms else 200
@@ -112,8 +104,6 @@ def rename(team_id):
 @bp.route("/<int:team_id>/leaders", methods=["POST"])
 def appoint(team_id):
     team, form = _team(team_id), LeaderForm()
-    if not scope_for(current_user).manages_teams:
-        abort(404)
 
     def action():
         user = teams.appoint_leader(session=get_session(), team=team,
