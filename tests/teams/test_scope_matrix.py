@@ -164,7 +164,7 @@ ACTIONS = [
     Action("rename", team_url("/rename"), 302,
            data=lambda w, k: {"name": f"Tổ đã đổi tên {k}"}),
     Action("appoint leader", team_url("/leaders"), 302, admins_only=True,
-           data=lambda w, k: {"username": w.members[k][0][1]}),
+           data=lambda w, k: {"username": w.members[k][1][1]}),  # the first stays a member
     Action("add member", team_url("/members"), 200,
            data=lambda w, k: {"full_name": "Người Mới Thêm"}),
     Action("cards", team_url("/cards"), 200, data=lambda w, k: {}),

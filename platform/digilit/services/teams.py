@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
@@ -79,7 +79,21 @@ def appoint_leader(*, session, team, username):
         # Figures count people with the learner role: the registration no longer counts.
         rollup.count_for_user(session=session, user=user, when=user.created_at, learners=-1)
     insert_once(session, TeamLeader(team_id=team.id, user_id=user.id))
+    # A leader is nobody's member: the teams they belonged to no longer manage their account
+    # (their old leader could otherwise reset the PIN of a team leader).
+    session.execute(delete(TeamMember).where(TeamMember.user_id == user.id))
+    session.flush()
     return user
+
+
+def pin_resettable(*, session, actor, people):
+    """Those of ``people`` (already within ``actor``'s scope) whose PIN ``actor`` may reset
+    (``permissions.may_reset_pin``)."""
+    people = list(people)
+    led = set(session.exec(select(TeamLeader.team_id).where(TeamLeader.user_id == actor.id)))
+    memberships = rollup.teams_of(session=session, user_ids=[p.id for p in people])
+    return [p for p in people
+            if permissions.may_reset_pin(actor, p, memberships.get(p.id, ()), led)]
 
 
 def team_leaders(*, session, team):

@@ -139,7 +139,8 @@ def add_member(team_id):
 
 @bp.route("/<int:team_id>/cards", methods=["POST"])
 def cards(team_id):
-    """New PINs for the ticked members (all when none is ticked), and their cards."""
+    """New PINs for the ticked members (all when none is ticked), and their cards; members
+    whose PIN the caller may not reset are left as they are."""
     team, form = _team(team_id), MemberPickForm()
     if not form.validate_on_submit():
         abort(400)
@@ -147,7 +148,11 @@ def cards(team_id):
     members = teams.team_members(session=db, team=team)
     chosen = set(form.members.data or [])
     members = [m for m in members if not chosen or m.id in chosen]
-    pairs = [(m, accounts.set_new_pin(session=db, user=m)) for m in members]
+    allowed = teams.pin_resettable(session=db, actor=current_user, people=members)
+    if len(allowed) < len(members):
+        flash(_("%(n)d members keep their PIN: only the commune office can reset it.",
+                n=len(members) - len(allowed)), "info")
+    pairs = [(m, accounts.set_new_pin(session=db, user=m)) for m in allowed]
     db.commit()
     audit.users("pin_reset", pairs, team_id=team.id)
     return render_cards(team, pairs)
@@ -156,11 +161,13 @@ def cards(team_id):
 @bp.route("/<int:team_id>/members/<int:member_id>/reset-pin", methods=["POST"])
 def reset_pin(team_id, member_id):
     team = _team(team_id)
-    member = member_or_404(session=get_session(), user=current_user, team=team,
-                           member_id=member_id)
+    db = get_session()
+    member = member_or_404(session=db, user=current_user, team=team, member_id=member_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    db = get_session()
+    if not teams.pin_resettable(session=db, actor=current_user, people=[member]):
+        flash(_("You cannot reset this person's PIN: ask the commune office."), "error")
+        return redirect(url_for(".team", team_id=team.id))
     pin = accounts.set_new_pin(session=db, user=member)
     db.commit()
     audit.event("pin_reset", user_id=member.id, team_id=team.id)
