@@ -84,3 +84,12 @@ def test_a_leader_cannot_reset_the_pin_of_anyone_but_a_learner(app, db, two_team
     assert reset(leader1, two_teams["team1"], lan.id).status_code == 302
     assert pin_hash(db, lan.id) == before
     assert login(app.test_client(), lan.username, two_teams["lan_pin"]).status_code == 302
+
+
+def test_a_pin_is_spent_by_its_first_successful_sign_in(app, db, two_teams):
+    lan, pin = two_teams["lan"], two_teams["lan_pin"]
+    first = app.test_client()
+    assert login(first, lan.username, pin).status_code == 302
+    assert pin_hash(db, lan.id) is None
+    again = login(app.test_client(), lan.username, pin)
+    assert again.status_code == 422  # the same PIN, a second time: refused

@@ -301,6 +301,15 @@ def set_new_pin(*, session, user):
     return pin
 
 
+def spend_pin(*, session, user):
+    """A PIN opens one session: its first successful sign-in spends it (the person then
+    chooses a password, or asks for a new PIN)."""
+    if user.pin_hash is not None:
+        user.pin_hash = user.pin_expires_at = None
+        session.add(user)
+        session.flush()
+
+
 def change_password(*, session, user, password):
     """Set a new password; the PIN is spent and other sessions end."""
     password = check_password(password)
