@@ -116,7 +116,7 @@ def test_no_password_pin_phone_or_cookie_reaches_any_log(app, client, auth, capl
     login(client, "0987654321", wrong)
     login(client, "0987654321", password)
     client.post("/auth/password", data={"password": "mat-khau-moi-hon", "password_confirm":
-                                        "mat-khau-moi-hon",
+                                        "mat-khau-moi-hon", "current_password": password,
                                         "csrf_token": csrf_token(client, "/auth/password")})
     events = [line["event"] for line in audit_log()]
     assert events == ["register", "logout", "login", "login", "password_change"]

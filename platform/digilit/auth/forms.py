@@ -78,6 +78,8 @@ class LogoutForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
+    # Not asked after a PIN sign-in (the view leaves it out then).
+    current_password = PasswordField(_l("Current password"))
     password, password_confirm = new_password_fields(
         _l("New password"), _l("Repeat the new password"),
         _l("At least 8 characters. Do not use your PIN."))

@@ -161,10 +161,14 @@ def change_password():
         db = get_session()
         try:
             user = accounts.change_password(session=db, user=current_user,
-                                            password=form.password.data)
+                                            password=form.password.data,
+                                            current=form.current_password.data)
         except DomainError as error:
-            db.rollback()
-            form.password.errors.append(error.message)
+            if error.field == "current_password":
+                db.commit()  # the wrong guess is counted toward the account's lock
+            else:
+                db.rollback()
+            getattr(form, error.field or "password").errors.append(error.message)
         else:
             db.commit()
             audit.event("password_change", user_id=user.id)

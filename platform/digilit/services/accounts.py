@@ -310,8 +310,26 @@ def spend_pin(*, session, user):
         session.flush()
 
 
-def change_password(*, session, user, password):
-    """Set a new password; the PIN is spent and other sessions end."""
+def check_current_password(*, session, user, current):
+    """Raise ``DomainError`` unless ``current`` is ``user``'s password. Someone who signed in
+    with a PIN (and must choose a password) is not asked. Wrong answers count toward the
+    account's sign-in lock, so the form cannot be used to guess."""
+    if user.must_change_password:
+        return
+    wrong = DomainError(_l("This is not your current password."), field="current_password")
+    if throttle.is_blocked(session=session, scope=throttle.ACCOUNT, value=user.username):
+        raise wrong
+    _user, valid = check_credentials(session=session, username=user.username,
+                                     password=current or "", user=user)
+    if not valid:
+        throttle.hit(session=session, scope=throttle.ACCOUNT, value=user.username, limit=5)
+        raise wrong
+
+
+def change_password(*, session, user, password, current=None):
+    """Set a new password once the current one is confirmed (``check_current_password``);
+    the PIN is spent and other sessions end."""
+    check_current_password(session=session, user=user, current=current)
     password = check_password(password)
     user.password_hash = hash_password(password)
     user.pin_hash = None
