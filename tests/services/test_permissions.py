@@ -6,7 +6,8 @@ Hoàn Kiếm (Hà Nội), a team there ("own") and one in Vũng Tàu ("other"), 
 an import preview, an API token per administrator, and a certificate. Every route is requested
 by every role (and by nobody signed in), with a valid CSRF token and plausible form data, so
 that only permissions decide: refused is a 404 (a sign-in for nobody), allowed in the area is
-neither a 404 nor a 500, outside the area a 404.
+neither a 404 nor a 500, outside the area a 404. Whatever a signed-in person is answered is
+never stored (``Cache-Control: no-store``).
 """
 from types import SimpleNamespace
 
@@ -145,6 +146,10 @@ def test_role_area_action_walk(app, world, actor):
                                                   **form_data(world, rule.endpoint, area)})
             status = response.status_code
             response.close()
+            shared = ("static", "offline.service_worker") + last  # last: signed out by then
+            if actor and rule.endpoint not in shared and \
+                    "no-store" not in response.headers.get("Cache-Control", ""):
+                problems.append(f"{method} {url}: may be stored")
             want = expected(rule.endpoint, actor, area, role)
             login = status == 302 and "/auth/login" in response.headers.get("Location", "")
             ok = {"ok": status not in (404, 500) and not login, "login": login,

@@ -160,7 +160,7 @@ def change_password():
     if form.validate_on_submit():
         db = get_session()
         try:
-            user = accounts.change_password(session=db, user=current_user,
+            user = accounts.change_password(session=db, user=current_user._get_current_object(),
                                             password=form.password.data,
                                             current=form.current_password.data)
         except DomainError as error:
