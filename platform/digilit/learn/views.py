@@ -12,6 +12,7 @@ from ..services import certificates, grading, progress
 from ..services.errors import DomainError
 from .forms import CompleteLessonForm, EnrollForm, QuizForm
 from .qr import qr_svg
+from ..urls import public_url
 
 bp = Blueprint("learn", __name__)
 
@@ -174,6 +175,6 @@ def certificate(code):
     found = certificates.find_by_code(session=db, code=code) or abort(404)
     course = get_catalog().get(found.course_slug) or abort(404)
     holder = db.get(User, found.user_id) or abort(404)
-    address = url_for(".certificate", code=found.code, _external=True)
+    address = public_url(".certificate", code=found.code)
     return render_template("learn/certificate.html", certificate=found, course=course,
                            holder=holder, address=address, qr=qr_svg(address))

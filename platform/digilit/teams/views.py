@@ -13,6 +13,7 @@ from ..services import accounts, permissions, teams
 from ..services.errors import DomainError
 from ..services.scope import may_change_member, member_or_404, scope_for, team_or_404
 from ..learn.qr import qr_svg
+from ..urls import public_url
 from .forms import (ConfirmForm, EnrolForm, ExistingMemberForm, LeaderForm, MemberForm,
                     MemberPickForm, TeamNameForm)
 
@@ -116,7 +117,7 @@ def appoint(team_id):
 
 def render_cards(team, pairs):
     """Login cards, 8 to an A4 page; the PINs appear here once and nowhere else."""
-    login_url = url_for("auth.login", _external=True)
+    login_url = public_url("auth.login")
     return render_template("teams/cards.html", team=team, pairs=pairs, login_url=login_url,
                            qr=qr_svg(login_url, scale=3))
 
