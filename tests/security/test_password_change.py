@@ -1,5 +1,5 @@
 """Changing one's password asks for the current one, except right after a PIN sign-in."""
-from werkzeug.security import check_password_hash
+from digilit.services.hashing import verify as check_password_hash
 
 from conftest import csrf_token
 from digilit.models import User

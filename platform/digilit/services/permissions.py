@@ -81,7 +81,7 @@ ENDPOINTS = {
     "auth.login": PUBLIC, "auth.register": PUBLIC, "auth.communes": PUBLIC,
     "auth.logout": OWN, "auth.change_password": OWN,
     "learn.me": OWN, "learn.my_data": OWN, "learn.delete_me": OWN, "learn.enroll": OWN,
-    "learn.complete": OWN, "learn.quiz": OWN, "learn.result": OWN,
+    "learn.complete": OWN, "learn.quiz": OWN, "learn.result": OWN, "learn.attempts": OWN,
     "api.stats_api": SELF_AUTHENTICATED,
     "admin.dashboard": (STATS_UNIT, READ), "admin.export": (STATS_UNIT, READ),
     "admin.set_target": (TARGET, CHANGE),

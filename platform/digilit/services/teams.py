@@ -158,6 +158,18 @@ def phone_taken(*, session, phones):
     return taken | set(session.exec(select(User.username).where(User.username.in_(phones))))
 
 
+def phones_in_use(*, session, phones, viewer):
+    """``(in the area, elsewhere)``: which of ``phones`` belong to an account, split by whether
+    the account lies in ``viewer``'s area. Only the first may be told as "exists": a team
+    leader must not be able to test numbers across the country."""
+    taken = phone_taken(session=session, phones=phones)
+    if not taken:
+        return set(), set()
+    visible = set(session.exec(select(User.phone).where(User.phone.in_(sorted(taken)),
+                                                        scope_for(viewer).people())))
+    return visible, taken - visible
+
+
 def enrol_members(*, session, team, members, course_slugs):
     """Enrol every member given in every course given (already enrolled ones are kept).
 

@@ -129,8 +129,12 @@ def add_member(team_id):
     def action():
         db = get_session()
         phone = accounts.normalise_phone(form.phone.data) if form.phone.data else None
-        if phone and teams.phone_taken(session=db, phones=[phone]):
+        known, elsewhere = teams.phones_in_use(session=db, phones=[phone], viewer=current_user)
+        if known:
             raise DomainError(_("An account with this phone number exists."), field="phone")
+        if elsewhere:  # not said why: nobody may test numbers outside their area
+            raise DomainError(_("This phone number cannot be used here: leave it out, or ask "
+                                "the commune office."), field="phone")
         person = teams.NewMember(full_name=" ".join(form.full_name.data.split()),
                                  phone=phone, birth_year=form.birth_year.data)
         pairs = teams.add_members(session=db, team=team, people=[person])
