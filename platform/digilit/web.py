@@ -5,6 +5,7 @@ from flask import request
 from flask_babel import format_date, format_datetime, format_number, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from werkzeug.routing import IntegerConverter
 
 from . import assets
 from .content import localize
@@ -61,7 +62,20 @@ def template_globals():
             "format_number": format_number, "format_percent": format_percent}
 
 
+MAX_ID = 2**63 - 1  # the largest id a database column holds
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in routes: a number past what the database holds is no such page (a 404),
+    not an overflow in the query (a 500)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app):
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     # First, so that its after-request hooks run last (after Flask-Login's, which looks at
     # the session): fingerprinted static files, long caching, gzip.
     assets.init_app(app)

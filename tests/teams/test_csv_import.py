@@ -441,3 +441,19 @@ def test_csrf_is_required(leader_client, world, count):
     assert leader_client.post(url, data={}).status_code == 400
     assert leader_client.post(url, data={"csrf_token": "forged"}).status_code == 400
     assert count(TeamMember) == 0
+
+
+def test_a_team_keeps_a_few_unconfirmed_uploads_and_they_live_a_day(leader_client, world, db):
+    pages = [upload(leader_client, world.team.id, people_csv(1)).get_data(as_text=True)
+             for _ in range(csv_import.PENDING_PER_TEAM + 2)]
+    db.expire_all()
+    pending = db.exec(select(ImportBatch.token).where(ImportBatch.team_id == world.team.id,
+                                                      ImportBatch.confirmed_at.is_(None))).all()
+    assert len(pending) == csv_import.PENDING_PER_TEAM
+    assert confirm_target(pages[0])[1] not in pending  # the oldest made room
+    assert confirm(leader_client, pages[0]).status_code == 404
+    newest = db.exec(select(ImportBatch).where(
+        ImportBatch.token == confirm_target(pages[-1])[1])).one()
+    newest.created_at = clock.now() - timedelta(hours=24, minutes=1)
+    db.commit()
+    assert confirm(leader_client, pages[-1]).status_code == 404  # a day later: gone

@@ -155,15 +155,16 @@ def tokens():
     if form.validate_on_submit():
         try:
             _token, secret = api_tokens.create_token(session=db, creator=current_user,
-                                                     name=form.name.data)
+                                                     name=form.name.data, days=form.days.data)
         except DomainError as error:
             db.rollback()
-            form.name.errors.append(error.message)
+            getattr(form, error.field or "name").errors.append(error.message)
         else:
             db.commit()
+            audit.event("api_key_create", days=form.days.data)
     return render_template("admin/tokens.html", form=form, secret=secret,
-                           tokens=api_tokens.list_tokens(session=db, creator=current_user),
-                           revoke_form=RevokeForm())
+                           tokens=api_tokens.list_tokens(session=db, viewer=current_user),
+                           revoke_form=RevokeForm(), is_live=api_tokens.is_live)
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
@@ -171,8 +172,9 @@ def revoke(token_id):
     if not RevokeForm().validate_on_submit():
         abort(400)
     db = get_session()
-    if not api_tokens.revoke_token(session=db, creator=current_user, token_id=token_id):
+    if not api_tokens.revoke_token(session=db, viewer=current_user, token_id=token_id):
         abort(404)
     db.commit()
+    audit.event("api_key_revoke", key_id=token_id)
     flash(_("The token is revoked."), "success")
     return redirect(url_for(".tokens"))

@@ -37,7 +37,10 @@ MIN_YEAR = 1900
 COLUMNS = ("full_name", "phone", "birth_year", "courses")
 REQUIRED = ("full_name",)
 COURSE_SEPARATOR = "|"
-KEEP_UNCONFIRMED = timedelta(days=7)
+# An unconfirmed upload holds personal data: it lives a day, and a team keeps at most a few
+# (a new one pushes out the oldest), so that uploads cannot pile up in the database.
+KEEP_UNCONFIRMED = timedelta(hours=24)
+PENDING_PER_TEAM = 5
 TEMPLATE_EXAMPLES = (
     ("Nguyễn Thị Lan", "0912 345 678", "1965"),
     ("Trần Văn Minh", "", "1958"),
@@ -366,6 +369,7 @@ def preview_import(*, session, team, content, uploader):
         ImportBatch.team_id == team.id, ImportBatch.confirmed_at.is_(None),
         ImportBatch.created_at < clock.now() - KEEP_UNCONFIRMED))
     if preview.ok:
+        _make_room(session, team)
         batch = ImportBatch(token=secrets.token_urlsafe(32), team_id=team.id,
                             uploaded_by=uploader.id, content=text)
         session.add(batch)
@@ -374,13 +378,25 @@ def preview_import(*, session, team, content, uploader):
     return preview
 
 
+def _make_room(session, team):
+    """Forget the team's oldest unconfirmed uploads beyond ``PENDING_PER_TEAM - 1``."""
+    pending = session.exec(select(ImportBatch.id).where(
+        ImportBatch.team_id == team.id, ImportBatch.confirmed_at.is_(None))
+        .order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc())).all()
+    extra = pending[PENDING_PER_TEAM - 1:]
+    if extra:
+        session.execute(delete(ImportBatch).where(ImportBatch.id.in_(extra)))
+
+
 def get_batch(*, session, user, team, token):
     """The batch ``token`` of ``team``, uploaded by ``user`` or by someone in their scope;
     raises ``NotFound`` otherwise (another team's batch, or an unknown token)."""
     batch = session.exec(
         select(ImportBatch).join(User, User.id == ImportBatch.uploaded_by)
         .where(ImportBatch.token == token, ImportBatch.team_id == team.id,
-               or_(User.id == user.id, scope_for(user).people()))
+               or_(User.id == user.id, scope_for(user).people()),
+               or_(ImportBatch.confirmed_at.is_not(None),
+                   ImportBatch.created_at >= clock.now() - KEEP_UNCONFIRMED))
     ).first()
     if batch is None:
         raise NotFound(_l("This import does not exist."))

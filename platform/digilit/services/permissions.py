@@ -159,6 +159,14 @@ def outranks(actor, person):
     return mine is not None and theirs is not None and RANK[mine] > RANK[theirs]
 
 
+def roles_below(user):
+    """The role values ranked below ``user``'s (whose tokens and accounts they oversee)."""
+    mine = role_of(user)
+    if mine is None:
+        return []
+    return [role.value for role, rank in RANK.items() if rank < RANK[mine]]
+
+
 def leads_teams_it_creates(user):
     """A team leader who creates a team leads it (an administrator does not)."""
     return role_of(user) == Role.team_leader

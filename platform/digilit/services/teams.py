@@ -13,7 +13,7 @@ from .. import collation
 from ..models import Commune, Enrolment, LessonProgress, Role, Team, TeamLeader, TeamMember, User
 from .. import clock
 from . import accounts, permissions, rollup, rollup_rebuild
-from .db_helpers import insert_once
+from .db_helpers import claim_form, insert_once
 from .errors import DomainError
 from .progress import enroll
 from .scope import may_add_to_team, may_change_member, may_remove_member, scope_for
@@ -147,6 +147,29 @@ def add_members(*, session, team, people, course_slugs=()):
     session.flush()
     enrol_members(session=session, team=team, members=created, course_slugs=course_slugs)
     return list(zip(created, pins))
+
+
+class AlreadySubmitted(DomainError):
+    """The same form was sent a second time: nothing more is created."""
+
+
+def add_one_member(*, session, team, actor, full_name, phone=None, birth_year=None, once=None):
+    """Add one person from the team page's form; ``[(user, pin)]``. ``once`` is the form's
+    token: the same form sent twice creates one account (``AlreadySubmitted``). Says "exists"
+    only for a phone of someone in ``actor``'s area (``phones_in_use``)."""
+    phone = accounts.normalise_phone(phone) if phone else None
+    if once and not claim_form(session, token=once, user_id=actor.id):
+        raise AlreadySubmitted(_l("This person is already added: the form was sent twice. "
+                                  "Their card was shown the first time."))
+    known, elsewhere = phones_in_use(session=session, phones=[phone], viewer=actor)
+    if known:
+        raise DomainError(_l("An account with this phone number exists."), field="phone")
+    if elsewhere:  # not said why: nobody may test numbers outside their area
+        raise DomainError(_l("This phone number cannot be used here: leave it out, or ask "
+                             "the commune office."), field="phone")
+    person = NewMember(full_name=" ".join(full_name.split()), phone=phone,
+                       birth_year=birth_year)
+    return add_members(session=session, team=team, people=[person])
 
 
 def phone_taken(*, session, phones):

@@ -127,17 +127,14 @@ def add_member(team_id):
     team, form = _team(team_id), MemberForm()
 
     def action():
-        db = get_session()
-        phone = accounts.normalise_phone(form.phone.data) if form.phone.data else None
-        known, elsewhere = teams.phones_in_use(session=db, phones=[phone], viewer=current_user)
-        if known:
-            raise DomainError(_("An account with this phone number exists."), field="phone")
-        if elsewhere:  # not said why: nobody may test numbers outside their area
-            raise DomainError(_("This phone number cannot be used here: leave it out, or ask "
-                                "the commune office."), field="phone")
-        person = teams.NewMember(full_name=" ".join(form.full_name.data.split()),
-                                 phone=phone, birth_year=form.birth_year.data)
-        pairs = teams.add_members(session=db, team=team, people=[person])
+        try:
+            pairs = teams.add_one_member(
+                session=get_session(), team=team, actor=current_user, once=form.once.data,
+                full_name=form.full_name.data, phone=form.phone.data,
+                birth_year=form.birth_year.data)
+        except teams.AlreadySubmitted as done:
+            flash(done.message, "info")
+            return redirect(url_for(".team", team_id=team.id))
         return render_cards(team, pairs)
     return _attempt(team, form, "member_form", action)
 

@@ -1,0 +1,35 @@
+"""API tokens expire: existing tokens get 90 days from their creation
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-11-29 21:40:00
+"""
+from datetime import timedelta
+
+from alembic import op
+import sqlalchemy as sa
+import sqlmodel
+
+
+revision = '0007'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('apitoken') as batch:
+        batch.add_column(sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(),
+                                   nullable=True))
+    token = sa.table('apitoken', sa.column('id', sa.Integer()),
+                     sa.column('created_at', sqlmodel.sql.sqltypes.UTCDateTime()),
+                     sa.column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime()))
+    connection = op.get_bind()
+    for token_id, created in connection.execute(sa.select(token.c.id, token.c.created_at)):
+        connection.execute(token.update().where(token.c.id == token_id)
+                           .values(expires_at=created + timedelta(days=90)))
+
+
+def downgrade():
+    with op.batch_alter_table('apitoken') as batch:
+        batch.drop_column('expires_at')
