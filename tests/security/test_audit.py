@@ -78,11 +78,11 @@ def test_role_change_pin_resets_and_exports_are_logged(app, db, make_user, clien
     cards = add_member(client, team_id, "Trần Thị Mai", phone=PHONE)
     member = db.exec(User.__table__.select().where(User.phone == PHONE)).one()
     first_pin = PIN_RE.search(cards).group(1)
-    reset = client.post(f"/teams/{team_id}/members/{member.id}/reset-pin",
+    reset = client.post(f"/teams/{team_id}/members/{member.id}/reset-pin", follow_redirects=True,
                         data={"csrf_token": csrf_token(client, f"/teams/{team_id}")})
     second_pin = PIN_RE.search(reset.get_data(as_text=True)).group(1)
-    client.post(f"/teams/{team_id}/cards",
-                data={"csrf_token": csrf_token(client, f"/teams/{team_id}")})
+    client.post(f"/teams/{team_id}/cards", data={
+        "confirmed": "1", "csrf_token": csrf_token(client, f"/teams/{team_id}")})
     resets = audit_log("pin_reset")
     assert [line["user_id"] for line in resets] == [str(member.id), str(member.id)]
     assert all(line["actor_id"] == str(admin.id) for line in resets)

@@ -11,8 +11,9 @@ def test_login_cards_link_to_the_public_address(app, leader):
     team_id = create_team(leader, "Tổ Địa Chỉ")
     page = add_member(leader, team_id, "Nguyễn Văn An")
     assert "http://127.0.0.1:5000/auth/login" in page
-    response = leader.post(f"/teams/{team_id}/cards", headers=FORGED, data={
-        "csrf_token": csrf_token(leader, f"/teams/{team_id}")})
+    response = leader.post(f"/teams/{team_id}/cards", headers=FORGED, follow_redirects=True,
+                           data={"confirmed": "1",
+                                 "csrf_token": csrf_token(leader, f"/teams/{team_id}")})
     assert "evil.example" not in response.get_data(as_text=True)
 
 

@@ -201,8 +201,10 @@ def confirm_target(page):
 
 
 def confirm(client, page):
+    """Confirm an upload; the cards page it leads to (shown once)."""
     url, _token = confirm_target(page)
-    return client.post(url, data={"csrf_token": CSRF_RE.search(page).group(1)})
+    return client.post(url, data={"csrf_token": CSRF_RE.search(page).group(1)},
+                       follow_redirects=True)
 
 
 def people_csv(n, courses=("e-id",), start=0, bad_line=None):
@@ -401,7 +403,7 @@ def test_a_batch_uploaded_by_someone_outside_the_callers_scope_is_404(
     db.commit()
     admin = signed_in(app, "xa70")
     csrf = csrf_token(admin, f"/teams/{world.team.id}/import")
-    assert admin.post(url, data={"csrf_token": csrf}).status_code == 200
+    assert admin.post(url, data={"csrf_token": csrf}).status_code == 302
     assert count(TeamMember, team_id=world.team.id) == 2
 
 

@@ -270,6 +270,11 @@ def allocate_usernames(*, session, full_names):
     return result
 
 
+def has_password(user):
+    """Whether ``user`` chose a password (a new PIN would end it)."""
+    return user.password_hash != UNUSABLE_PASSWORD
+
+
 def pin_unexpired(user):
     """Whether ``user`` has a PIN that has not expired."""
     if not user.pin_hash or user.pin_expires_at is None:

@@ -89,6 +89,7 @@ ENDPOINTS = {
     "teams.index": (TEAM, READ), "teams.team": (TEAM, READ), "teams.rename": (TEAM, CHANGE),
     "teams.appoint": (LEADERSHIP, CREATE), "teams.add_member": (MEMBERSHIP, CREATE),
     "teams.cards": (PERSON, CHANGE), "teams.reset_pin": (PERSON, CHANGE),
+    "teams.show_cards": (PERSON, CHANGE),
     "teams.enrol": (MEMBERSHIP, CHANGE), "teams.progress": (MEMBERSHIP, READ),
     "teams.progress_csv": (MEMBERSHIP, READ), "teams.sessions": (VENUE_SESSION, READ),
     "teams.import_csv": (IMPORT, READ), "teams.import_template": (IMPORT, READ),

@@ -48,10 +48,13 @@ class MemberPickForm(FlaskForm):
     """Members chosen for new login cards (their PINs are replaced)."""
 
     members = MultiCheckboxField(_l("Members"), coerce=int, validate_choice=False)
+    # Set by the confirmation page: new PINs end passwords, so they are asked for twice.
+    confirmed = HiddenField()
     submit = SubmitField(_l("New PINs and login cards"))
 
 
 class ConfirmForm(FlaskForm):
+    confirmed = HiddenField()
     submit = SubmitField(_l("Confirm"))
 
 

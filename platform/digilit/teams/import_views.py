@@ -15,7 +15,7 @@ from ..errors import handle_http_error
 from ..services import csv_import, permissions
 from ..services.errors import DomainError, NotFound
 from .import_forms import ConfirmImportForm, ImportForm
-from .views import _team, bp, render_cards
+from .views import _team, bp, cards_redirect
 
 
 def _courses():
@@ -79,7 +79,7 @@ def import_confirm(team_id, token):
         db.rollback()
         return _form_page(team, ImportForm(formdata=None), 409, notice=error.message)
     db.commit()
-    return render_cards(team, pairs)
+    return cards_redirect(team, pairs)
 
 
 @bp.route("/<int:team_id>/import/template.csv", endpoint="import_template")

@@ -1,5 +1,6 @@
 """Team pages for leaders and administrators: teams, members, PINs, enrolment."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func
@@ -10,6 +11,7 @@ from ..content import get_catalog
 from ..db import get_session
 from ..models import Team, TeamMember
 from ..services import accounts, permissions, teams
+from ..services import cards as card_sheets
 from ..services.errors import DomainError
 from ..services.scope import may_change_member, member_or_404, scope_for, team_or_404
 from ..learn.qr import qr_svg
@@ -122,6 +124,37 @@ def render_cards(team, pairs):
                            qr=qr_svg(login_url, scale=3))
 
 
+def cards_redirect(team, pairs):
+    """Keep new PINs sealed and send the browser to the page that shows them once: a reload
+    there shows nothing and issues nothing."""
+    db = get_session()
+    token = card_sheets.keep(session=db, team=team, actor=current_user, pairs=pairs,
+                       secret_key=current_app.config["SECRET_KEY"])
+    db.commit()
+    return redirect(url_for("teams.show_cards", team_id=team.id, token=token))
+
+
+@bp.route("/<int:team_id>/cards/<token>")
+def show_cards(team_id, token):
+    team, db = _team(team_id), get_session()
+    pairs = card_sheets.take(session=db, team=team, token=token,
+                       secret_key=current_app.config["SECRET_KEY"])
+    db.commit()
+    if pairs is None:
+        flash(_("These login cards were shown once and are gone. To print cards again, give "
+                "new PINs."), "info")
+        return redirect(url_for(".team", team_id=team.id))
+    return render_cards(team, pairs)
+
+
+def confirm_new_pins(team, members, action):
+    """Ask before new PINs: how many people get one, and how many lose their password."""
+    return render_template(
+        "teams/cards_confirm.html", team=team, members=members, action=action,
+        with_password=sum(1 for m in members if accounts.has_password(m)),
+        form=ConfirmForm(formdata=None))
+
+
 @bp.route("/<int:team_id>/members", methods=["POST"])
 def add_member(team_id):
     team, form = _team(team_id), MemberForm()
@@ -135,7 +168,7 @@ def add_member(team_id):
         except teams.AlreadySubmitted as done:
             flash(done.message, "info")
             return redirect(url_for(".team", team_id=team.id))
-        return render_cards(team, pairs)
+        return cards_redirect(team, pairs)
     return _attempt(team, form, "member_form", action)
 
 
@@ -154,10 +187,12 @@ def cards(team_id):
     if len(allowed) < len(members):
         flash(_("%(n)d members keep their PIN: only the commune office can reset it.",
                 n=len(members) - len(allowed)), "info")
+    if not form.confirmed.data:
+        return confirm_new_pins(team, allowed, url_for(".cards", team_id=team.id))
     pairs = [(m, accounts.set_new_pin(session=db, user=m)) for m in allowed]
     db.commit()
     audit.users("pin_reset", pairs, team_id=team.id)
-    return render_cards(team, pairs)
+    return cards_redirect(team, pairs)
 
 
 @bp.route("/<int:team_id>/members/<int:member_id>/reset-pin", methods=["POST"])
@@ -165,15 +200,18 @@ def reset_pin(team_id, member_id):
     team = _team(team_id)
     db = get_session()
     member = member_or_404(session=db, user=current_user, team=team, member_id=member_id)
-    if not ConfirmForm().validate_on_submit():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
         abort(400)
     if not teams.pin_resettable(session=db, actor=current_user, people=[member]):
         flash(_("You cannot reset this person's PIN: ask the commune office."), "error")
         return redirect(url_for(".team", team_id=team.id))
+    if accounts.has_password(member) and not form.confirmed.data:
+        return confirm_new_pins(team, [member], request.path)
     pin = accounts.set_new_pin(session=db, user=member)
     db.commit()
     audit.event("pin_reset", user_id=member.id, team_id=team.id)
-    return render_cards(team, [(member, pin)])
+    return cards_redirect(team, [(member, pin)])
 
 
 @bp.route("/<int:team_id>/enrol", methods=["POST"])
