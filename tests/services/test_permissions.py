@@ -71,7 +71,8 @@ def url_args(world, actor, area):
     return {"team_id": world.ids[area], "member_id": world.members[area],
             "token": world.batches[area], "token_id": world.tokens.get(actor, 1),
             "slug": "e-id", "lesson": "vneid-basics", "attempt_id": world.attempt,
-            "code": world.certificate, "filename": "css/site.css"}
+            "code": world.certificate, "filename": "css/site.css",
+            "user_id": world.members["own"]}
 
 
 def form_data(world, endpoint, area):

@@ -46,5 +46,11 @@ class TokenForm(FlaskForm):
     submit = SubmitField(_l("Create a token"))
 
 
+class AccountRoleForm(FlaskForm):
+    role = SelectField(_l("Role"))
+    province = StringField(_l("Province code"), validators=[Length(max=12)])
+    commune = StringField(_l("Commune code"), validators=[Length(max=12)])
+
+
 class RevokeForm(FlaskForm):
     submit = SubmitField(_l("Revoke"))

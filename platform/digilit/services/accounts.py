@@ -68,7 +68,7 @@ def upgrade_password_hash(user, password):
     return True
 
 
-def _check_area(session, role, province_code, commune_code):
+def check_area(session, role, province_code, commune_code):
     """The area a role needs: a commune (and its province), a province, or none."""
     if province_code is not None and session.get(Province, province_code) is None:
         raise DomainError(_l("Choose a province from the list."), field="province")
@@ -104,7 +104,7 @@ def create_user(*, session, username, full_name, password, role=Role.learner,
         raise DomainError(_l("Write a name of 1 to 120 characters."), field="full_name")
     password_hash = UNUSABLE_PASSWORD if password is None else hash_password(
         check_password(password))
-    province_code, commune_code = _check_area(session, role, province_code, commune_code)
+    province_code, commune_code = check_area(session, role, province_code, commune_code)
     phone = username if is_phone(username) else None
     if phone and phone_in_use(session=session, phone=phone):
         raise DomainError(PHONE_IN_USE, field="username")
@@ -183,7 +183,9 @@ def check_credentials(*, session, username, password, user=_LOOK_UP):
     nfc = passwords.normalise(password)
     # Hashes made before passwords were normalised hold the password as typed.
     candidates = [nfc] if nfc == (password or "") else [nfc, password]
-    return user, any(_matches(user, candidate) for candidate in candidates)
+    valid = any(_matches(user, candidate) for candidate in candidates)
+    # A suspended account signs in with nothing (its checks cost the same).
+    return user, valid and user.suspended_at is None
 
 
 def authenticate(*, session, username, password):
@@ -212,7 +214,7 @@ def load_user(*, session, token):
     except (ValueError, AttributeError):
         return None
     user = session.get(User, user_id)
-    if user is None or user.session_version != version:
+    if user is None or user.session_version != version or user.suspended_at is not None:
         return None
     return user
 

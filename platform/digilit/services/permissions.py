@@ -86,6 +86,8 @@ ENDPOINTS = {
     "admin.dashboard": (STATS_UNIT, READ), "admin.export": (STATS_UNIT, READ),
     "admin.set_target": (TARGET, CHANGE),
     "admin.tokens": (API_TOKEN, READ), "admin.revoke": (API_TOKEN, DELETE),
+    "admin.accounts": (ACCOUNT, READ), "admin.suspend": (ACCOUNT, CHANGE),
+    "admin.change_role": (ACCOUNT, CHANGE), "admin.delete_account": (ACCOUNT, DELETE),
     "teams.index": (TEAM, READ), "teams.team": (TEAM, READ), "teams.rename": (TEAM, CHANGE),
     "teams.appoint": (LEADERSHIP, CREATE), "teams.add_member": (MEMBERSHIP, CREATE),
     "teams.cards": (PERSON, CHANGE), "teams.reset_pin": (PERSON, CHANGE),

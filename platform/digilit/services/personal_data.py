@@ -109,6 +109,11 @@ def delete_account(*, session, user, password, address, limits=signin.Limits()):
                              address=address, limits=limits)
     if not attempt.ok or attempt.user.id != user.id:
         raise DomainError(_l("Wrong password."), field="password")
+    remove_account(session=session, user=user)
+
+
+def remove_account(*, session, user):
+    """Delete ``user`` and every row about them (statistics rollups are not touched)."""
     _delete_rows(session, user.id)
     signin.forget_account(session=session, username=user.username)
     session.delete(session.merge(user))

@@ -18,9 +18,8 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('apitoken') as batch:
-        batch.add_column(sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(),
-                                   nullable=True))
+    op.add_column('apitoken', sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(),
+                                        nullable=True))
     token = sa.table('apitoken', sa.column('id', sa.Integer()),
                      sa.column('created_at', sqlmodel.sql.sqltypes.UTCDateTime()),
                      sa.column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime()))
@@ -31,5 +30,4 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('apitoken') as batch:
-        batch.drop_column('expires_at')
+    op.drop_column('apitoken', 'expires_at')  # SQLite 3.35+ drops a column in place
