@@ -123,8 +123,12 @@ def login():
         if attempt.outcome == signin.THROTTLED:
             form.password.errors.append(_too_many())
             return render_template("auth/login.html", form=form), 429
-        # Wrong password, unknown user, locked account: one message, one status.
-        form.password.errors.append(_("Wrong username or password."))
+        # Wrong password or PIN, unknown user, locked account: one message, one status, and
+        # what to do next for people who have no e-mail to reset a password with.
+        form.password.errors.append(_(
+            "Wrong username, password or PIN. Try again in %(minutes)d minutes, or ask your "
+            "team leader or the commune office for a new PIN.",
+            minutes=current_app.config["THROTTLE_WINDOW"] // 60))
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
 
 
