@@ -1,7 +1,8 @@
 """Accounts' lifecycle for national and province administrators: find an account of their
 area, suspend or re-enable it, change its role and area, delete it. Every change is audited
-and ends the account's sessions."""
-from flask import abort, flash, redirect, render_template, request, url_for
+and ends the account's sessions. And for every administrator: find a self-registered learner
+by name and phone, and print them a reset PIN."""
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,7 +10,11 @@ from .. import audit
 from ..auth.forms import optional_int
 from ..db import get_session
 from ..models import ROLES
+from ..learn.qr import qr_svg
 from ..services import account_admin, permissions
+from ..services.accounts import set_new_pin
+from ..services import cards as card_sheets
+from ..urls import public_url
 from ..services.errors import DomainError
 from .forms import AccountRoleForm, RevokeForm
 from .views import bp
@@ -85,3 +90,46 @@ def delete_account(user_id):
     audit.event("account_delete", user_id=user_id)
     flash(_("Account %(name)s deleted.", name=username), "success")
     return redirect(url_for(".accounts"))
+
+
+@bp.route("/people")
+def people():
+    """A commune office finds a self-registered learner by full name and phone."""
+    full_name, phone = request.args.get("full_name", ""), request.args.get("phone", "")
+    found = account_admin.find_learner(session=get_session(), actor=current_user,
+                                       full_name=full_name, phone=phone) \
+        if full_name or phone else None
+    return render_template("admin/people.html", found=found, full_name=full_name,
+                           phone=phone, form=RevokeForm())
+
+
+@bp.route("/people/<int:user_id>/pin", methods=["POST"])
+def office_pin(user_id):
+    """A new PIN for a learner found by name and phone, on a card shown once."""
+    db = get_session()
+    user = account_admin.account_for(session=db, actor=current_user, user_id=user_id)
+    if user is None or user.role not in permissions.OFFICE_PIN_ROLES:
+        abort(404)
+    if not RevokeForm().validate_on_submit():
+        abort(400)
+    pin = set_new_pin(session=db, user=user)
+    token = card_sheets.keep(session=db, team=None, actor=current_user, pairs=[(user, pin)],
+                             secret_key=current_app.config["SECRET_KEY"])
+    db.commit()
+    audit.event("pin_reset", user_id=user.id)
+    return redirect(url_for(".office_cards", token=token))
+
+
+@bp.route("/people/cards/<token>")
+def office_cards(token):
+    db = get_session()
+    pairs = card_sheets.take(session=db, team=None, actor=current_user, token=token,
+                             secret_key=current_app.config["SECRET_KEY"])
+    db.commit()
+    if pairs is None:
+        flash(_("These login cards were shown once and are gone. To print cards again, give "
+                "new PINs."), "info")
+        return redirect(url_for(".people"))
+    login_url = public_url("auth.login")
+    return render_template("teams/cards.html", team=None, pairs=pairs, login_url=login_url,
+                           qr=qr_svg(login_url, scale=3))

@@ -69,7 +69,9 @@ class CardSheet(SQLModel, table=True):
 
     id: Optional[int] = Field(default=None, primary_key=True)
     token: str = Field(max_length=64, unique=True)
-    team_id: int = Field(foreign_key="team.id", index=True, ondelete="CASCADE")
+    # None for a card a commune office prints for someone outside any team.
+    team_id: Optional[int] = Field(default=None, foreign_key="team.id", index=True,
+                                   ondelete="CASCADE")
     created_by: int = Field(foreign_key="user.id", ondelete="CASCADE")
     payload: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=clock.now)

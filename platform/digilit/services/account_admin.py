@@ -2,6 +2,8 @@
 suspend, re-enable, change role and area, delete. An administrator acts only on accounts of
 a lower rank in their area, and may give only a lower role in their area; every change ends
 the account's sessions."""
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_
 from sqlmodel import select
@@ -42,6 +44,29 @@ def account_for(*, session, actor, user_id=None, username=None):
     return session.exec(select(User).where(where, _overseen(actor))).first()
 
 
+def find_learner(*, session, actor, full_name, phone):
+    """Learners of ``actor``'s area with exactly this name (any letter case) and phone: a
+    commune office finds a self-registered person who forgot their password. Both are
+    needed, so that the form cannot list people."""
+    name = _folded(full_name)
+    try:
+        phone = accounts.normalise_phone(phone)
+    except DomainError:
+        return []
+    if not name:
+        return []
+    # The phone is unique: one row at most, whose name is compared here (SQLite's lower()
+    # knows no Vietnamese letters).
+    found = session.exec(select(User).where(
+        User.role.in_(permissions.OFFICE_PIN_ROLES), scope_for(actor).people(),
+        User.phone == phone)).all()
+    return [user for user in found if _folded(user.full_name) == name]
+
+
+def _folded(name):
+    return unicodedata.normalize("NFC", " ".join((name or "").split())).casefold()
+
+
 def set_suspended(*, session, user, suspended):
     """Suspend (no sign-in, sessions ended) or re-enable ``user``."""
     user.suspended_at = clock.now() if suspended else None
@@ -66,7 +91,7 @@ def change_role(*, session, actor, user, role, province_code=None, commune_code=
     if was_learner:
         rollup.count_for_user(session=session, user=user, when=user.created_at, learners=-1)
     user.role, user.province_code, user.commune_code = role.value, province_code, commune_code
-    if role != Role.team_leader:
+    if not permissions.may_lead_teams_as(role):
         session.execute(delete(TeamLeader).where(TeamLeader.user_id == user.id))
     if permissions.counts_as_learner(user):
         rollup.count_for_user(session=session, user=user, when=user.created_at, learners=1)

@@ -34,22 +34,25 @@ def _seal(secret_key, token, data):
 
 
 def keep(*, session, team, actor, pairs, secret_key):
-    """Store ``[(user, pin)]`` for ``team``; returns the sheet's token (for its address)."""
+    """Store ``[(user, pin)]`` for ``team`` (None: a commune office's card for someone in no
+    team); returns the sheet's token (for its address)."""
     token = secrets.token_urlsafe(32)
     plain = json.dumps([[user.id, pin] for user, pin in pairs]).encode()
-    sheet = CardSheet(token=token, team_id=team.id, created_by=actor.id,
+    sheet = CardSheet(token=token, team_id=team.id if team else None, created_by=actor.id,
                       payload=base64.b64encode(_seal(secret_key, token, plain)).decode())
     session.add(sheet)
     session.flush()
     return token
 
 
-def take(*, session, team, token, secret_key):
-    """``[(user, pin)]`` of the sheet ``token`` of ``team``, deleted as it is read; None when
-    there is no such sheet (shown already, too old, another team's)."""
+def take(*, session, team, token, secret_key, actor=None):
+    """``[(user, pin)]`` of the sheet ``token`` of ``team`` (or, for ``team`` None, of
+    ``actor``'s own team-less sheets), deleted as it is read; None when there is no such sheet
+    (shown already, too old, another team's or person's)."""
     session.execute(delete(CardSheet).where(CardSheet.created_at < clock.now() - KEEP))
-    sheet = session.exec(select(CardSheet).where(CardSheet.token == token,
-                                                 CardSheet.team_id == team.id)).first()
+    owner = (CardSheet.team_id == team.id) if team is not None else (
+        CardSheet.team_id.is_(None) & (CardSheet.created_by == actor.id))
+    sheet = session.exec(select(CardSheet).where(CardSheet.token == token, owner)).first()
     if sheet is None:
         return None
     taken = session.execute(delete(CardSheet).where(CardSheet.id == sheet.id)).rowcount

@@ -18,6 +18,7 @@ that declares nothing is refused (a test walks every route for every role).
 | target         | area admins          | area admins         | area admins         | area admins   |
 | API token      | area admins          | area admins         | nobody              | area admins   |
 | statistics unit| area admins          | nobody              | nobody              | nobody        |
+| office PIN     | area admins          | area admins         | nobody              | nobody        |
 | certificate    | anybody              | its holder (quiz)   | nobody              | its holder    |
 
 "Staff" is a team leader or an administrator; "area admins" are commune, province and
@@ -36,8 +37,9 @@ ACTIONS = (READ, CREATE, CHANGE, DELETE)
 PERSON, TEAM, MEMBERSHIP, LEADERSHIP = "person", "team", "membership", "leadership"
 VENUE_SESSION, IMPORT, TARGET, API_TOKEN = "venue_session", "import", "target", "api_token"
 STATS_UNIT, CERTIFICATE, ACCOUNT = "stats_unit", "certificate", "account"
+OFFICE_PIN = "office_pin"  # a commune office's reset PIN for someone in no team
 KINDS = (PERSON, TEAM, MEMBERSHIP, LEADERSHIP, VENUE_SESSION, IMPORT, TARGET, API_TOKEN,
-         STATS_UNIT, CERTIFICATE, ACCOUNT)
+         STATS_UNIT, CERTIFICATE, ACCOUNT, OFFICE_PIN)
 
 # Rank orders the roles: a person may act on accounts of a lower rank only.
 RANK = {Role.learner: 0, Role.team_leader: 1, Role.commune_admin: 2, Role.province_admin: 3,
@@ -63,6 +65,7 @@ RULES = {
     API_TOKEN: {READ: ADMINS, CREATE: ADMINS, CHANGE: NOBODY, DELETE: ADMINS},
     STATS_UNIT: {READ: ADMINS, CREATE: NOBODY, CHANGE: NOBODY, DELETE: NOBODY},
     CERTIFICATE: {READ: ANYBODY, CREATE: EVERYONE, CHANGE: NOBODY, DELETE: EVERYONE},
+    OFFICE_PIN: {READ: ADMINS, CREATE: ADMINS, CHANGE: NOBODY, DELETE: NOBODY},
     ACCOUNT: {READ: UPPER_ADMINS, CREATE: UPPER_ADMINS, CHANGE: UPPER_ADMINS,
               DELETE: UPPER_ADMINS},
 }
@@ -86,6 +89,8 @@ ENDPOINTS = {
     "admin.dashboard": (STATS_UNIT, READ), "admin.export": (STATS_UNIT, READ),
     "admin.set_target": (TARGET, CHANGE),
     "admin.tokens": (API_TOKEN, READ), "admin.revoke": (API_TOKEN, DELETE),
+    "admin.people": (OFFICE_PIN, READ), "admin.office_pin": (OFFICE_PIN, CREATE),
+    "admin.office_cards": (OFFICE_PIN, CREATE),
     "admin.accounts": (ACCOUNT, READ), "admin.suspend": (ACCOUNT, CHANGE),
     "admin.change_role": (ACCOUNT, CHANGE), "admin.delete_account": (ACCOUNT, DELETE),
     "teams.index": (TEAM, READ), "teams.team": (TEAM, READ), "teams.rename": (TEAM, CHANGE),
@@ -162,12 +167,21 @@ def outranks(actor, person):
     return mine is not None and theirs is not None and RANK[mine] > RANK[theirs]
 
 
+# Whom a commune office finds by name and phone to give a reset PIN: self-registered learners.
+OFFICE_PIN_ROLES = (Role.learner.value,)
+
+
 def roles_below(user):
     """The role values ranked below ``user``'s (whose tokens and accounts they oversee)."""
     mine = role_of(user)
     if mine is None:
         return []
     return [role.value for role, rank in RANK.items() if rank < RANK[mine]]
+
+
+def may_lead_teams_as(role):
+    """Whether an account of ``role`` keeps the teams it leads (only team leaders do)."""
+    return Role(role) == Role.team_leader
 
 
 def leads_teams_it_creates(user):
