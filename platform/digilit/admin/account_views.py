@@ -108,7 +108,7 @@ def office_pin(user_id):
     """A new PIN for a learner found by name and phone, on a card shown once."""
     db = get_session()
     user = account_admin.account_for(session=db, actor=current_user, user_id=user_id)
-    if user is None or user.role not in permissions.OFFICE_PIN_ROLES:
+    if user is None or not permissions.may_get_office_pin(user):
         abort(404)
     if not RevokeForm().validate_on_submit():
         abort(400)

@@ -272,7 +272,7 @@ def allocate_usernames(*, session, full_names):
     return result
 
 
-def has_password(user):
+def chose_password(user):
     """Whether ``user`` chose a password (a new PIN would end it)."""
     return user.password_hash != UNUSABLE_PASSWORD
 

@@ -19,7 +19,7 @@ that declares nothing is refused (a test walks every route for every role).
 | API token      | area admins          | area admins         | nobody              | area admins   |
 | statistics unit| area admins          | nobody              | nobody              | nobody        |
 | office PIN     | area admins          | area admins         | nobody              | nobody        |
-| certificate    | anybody              | its holder (quiz)   | nobody              | its holder    |
+| certificate    | anybody              | its holder (quiz)   | area admins: revoke | its holder    |
 
 "Staff" is a team leader or an administrator; "area admins" are commune, province and
 national administrators. ¹ A PIN reset needs a rank above the person's, and a team leader may
@@ -64,7 +64,8 @@ RULES = {
     TARGET: {READ: ADMINS, CREATE: ADMINS, CHANGE: ADMINS, DELETE: ADMINS},
     API_TOKEN: {READ: ADMINS, CREATE: ADMINS, CHANGE: NOBODY, DELETE: ADMINS},
     STATS_UNIT: {READ: ADMINS, CREATE: NOBODY, CHANGE: NOBODY, DELETE: NOBODY},
-    CERTIFICATE: {READ: ANYBODY, CREATE: EVERYONE, CHANGE: NOBODY, DELETE: EVERYONE},
+    # Change: revoke (administrators, for the learners of their area).
+    CERTIFICATE: {READ: ANYBODY, CREATE: EVERYONE, CHANGE: ADMINS, DELETE: EVERYONE},
     OFFICE_PIN: {READ: ADMINS, CREATE: ADMINS, CHANGE: NOBODY, DELETE: NOBODY},
     ACCOUNT: {READ: UPPER_ADMINS, CREATE: UPPER_ADMINS, CHANGE: UPPER_ADMINS,
               DELETE: UPPER_ADMINS},
@@ -83,6 +84,11 @@ ENDPOINTS = {
     "offline.page": PUBLIC, "offline.pages": PUBLIC, "offline.service_worker": PUBLIC,
     "auth.login": PUBLIC, "auth.register": PUBLIC, "auth.communes": PUBLIC,
     "auth.logout": OWN, "auth.change_password": OWN,
+    # Sign-in with an identity provider: open until signed in; linking is about oneself.
+    "auth.oidc_login": PUBLIC, "auth.oidc_callback": PUBLIC, "auth.oidc_welcome": PUBLIC,
+    "auth.oidc_link": OWN, "auth.oidc_unlink": OWN,
+    "learn.credential": (CERTIFICATE, READ), "learn.revoke": (CERTIFICATE, CHANGE),
+    "learn.jwks": PUBLIC, "learn.status_list": PUBLIC,
     "learn.me": OWN, "learn.my_data": OWN, "learn.delete_me": OWN, "learn.enroll": OWN,
     "learn.complete": OWN, "learn.quiz": OWN, "learn.result": OWN, "learn.attempts": OWN,
     "api.stats_api": SELF_AUTHENTICATED,
@@ -169,6 +175,11 @@ def outranks(actor, person):
 
 # Whom a commune office finds by name and phone to give a reset PIN: self-registered learners.
 OFFICE_PIN_ROLES = (Role.learner.value,)
+
+
+def may_get_office_pin(user):
+    """Whether a commune office may give ``user`` a reset PIN found by name and phone."""
+    return getattr(user, "role", None) in OFFICE_PIN_ROLES
 
 
 def roles_below(user):

@@ -49,7 +49,9 @@ class Scope:
     @property
     def revokes_certificates(self):
         """May withdraw the certificates of the learners in their area (administrators)."""
-        return self.role in ADMIN_ROLES
+        from . import permissions
+
+        return self.role in permissions.RULES[permissions.CERTIFICATE][permissions.CHANGE]
 
     def certificate_holders(self):
         """A filter on ``User``: the people whose certificates this scope may revoke."""

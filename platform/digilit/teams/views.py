@@ -151,7 +151,7 @@ def confirm_new_pins(team, members, action):
     """Ask before new PINs: how many people get one, and how many lose their password."""
     return render_template(
         "teams/cards_confirm.html", team=team, members=members, action=action,
-        with_password=sum(1 for m in members if accounts.has_password(m)),
+        with_password=sum(1 for m in members if accounts.chose_password(m)),
         form=ConfirmForm(formdata=None))
 
 
@@ -206,7 +206,7 @@ def reset_pin(team_id, member_id):
     if not teams.pin_resettable(session=db, actor=current_user, people=[member]):
         flash(_("You cannot reset this person's PIN: ask the commune office."), "error")
         return redirect(url_for(".team", team_id=team.id))
-    if accounts.has_password(member) and not form.confirmed.data:
+    if accounts.chose_password(member) and not form.confirmed.data:
         return confirm_new_pins(team, [member], request.path)
     pin = accounts.set_new_pin(session=db, user=member)
     db.commit()
