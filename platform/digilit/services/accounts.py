@@ -321,8 +321,8 @@ def check_current_password(*, session, user, current):
     """Raise ``DomainError`` unless ``current`` is ``user``'s password. Someone who signed in
     with a PIN (and must choose a password) is not asked. Wrong answers count toward the
     account's sign-in lock, so the form cannot be used to guess."""
-    if user.must_change_password:
-        return
+    if user.must_change_password or not chose_password(user):
+        return  # after a PIN sign-in, or an account that never had a password (identity)
     wrong = DomainError(_l("This is not your current password."), field="current_password")
     if throttle.is_blocked(session=session, scope=throttle.ACCOUNT, value=user.username):
         raise wrong

@@ -86,7 +86,7 @@ ENDPOINTS = {
     "auth.logout": OWN, "auth.change_password": OWN,
     # Sign-in with an identity provider: open until signed in; linking is about oneself.
     "auth.oidc_login": PUBLIC, "auth.oidc_callback": PUBLIC, "auth.oidc_welcome": PUBLIC,
-    "auth.oidc_link": OWN, "auth.oidc_unlink": OWN,
+    "auth.oidc_link": PUBLIC, "auth.oidc_unlink": OWN,  # linking proves a password
     "learn.credential": (CERTIFICATE, READ), "learn.revoke": (CERTIFICATE, CHANGE),
     "learn.jwks": PUBLIC, "learn.status_list": PUBLIC,
     "learn.me": OWN, "learn.my_data": OWN, "learn.delete_me": OWN, "learn.enroll": OWN,
