@@ -91,7 +91,7 @@ def in_area(actor, area):
 
 
 # Sign-in with an identity provider is a 404 until a provider is configured (not here).
-UNCONFIGURED = {"auth.oidc_login", "auth.oidc_callback", "auth.oidc_welcome"}
+UNCONFIGURED = {"auth.oidc_login", "auth.oidc_callback", "auth.oidc_welcome", "auth.oidc_link"}
 
 
 def expected(endpoint, actor, area, role):
