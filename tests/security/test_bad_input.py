@@ -31,7 +31,9 @@ def test_no_route_answers_bad_values_with_a_500(app, world, actor):
     csrf = csrf_token(client, "/auth/register")
     last = ("auth.logout", "learn.delete_me")
     problems = []
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint in last):
+    for rule in sorted(app.url_map.iter_rules(),
+                       key=lambda r: (r.endpoint == "auth.logout", r.endpoint in last,
+                                      "delete" in r.endpoint)):
         good = {k: v for k, v in url_args(world, actor, "own").items() if k in rule.arguments}
         huge = {k: (2**64 if isinstance(v, int) else v) for k, v in good.items()}
         urls = {rule.build(good, append_unknown=False)[1]}

@@ -16,7 +16,8 @@ import pytest
 from conftest import HANOI, HOAN_KIEM, VUNG_TAU, LearnActions, csrf_token
 from digilit.models import Role
 from digilit.models.stats import TEAM
-from digilit.services import accounts, api_tokens, csv_import, permissions, teams
+from digilit import clock
+from digilit.services import accounts, api_tokens, csv_import, permissions, teams, venue
 
 PASSWORD = "mat-khau-duyet-quyen"
 ACTORS = {
@@ -51,7 +52,7 @@ def _arrange(db):
     other_leader = accounts.create_user(session=db, username="totruongvt", full_name="Người VT",
                                         password=PASSWORD, role=Role.team_leader,
                                         commune_code=VUNG_TAU)
-    ids, members, batches = {}, {}, {}
+    ids, members, batches, sessions = {}, {}, {}, {}
     for area, leader in (("own", users["totruong"]), ("other", other_leader)):
         team = teams.create_team(session=db, actor=leader, name=f"Tổ {area}")
         (member, _pin), = teams.add_members(session=db, team=team,
@@ -60,10 +61,14 @@ def _arrange(db):
             session=db, team=team, uploader=leader,
             content="full_name\nNgười nhập\n".encode()).batch.token
         ids[area], members[area] = team.id, member.id
+        sessions[area] = venue.record_session(
+            session=db, team=team, actor=leader, held_on=clock.today(), place="Nhà văn hóa",
+            course_slug="e-id", attendee_ids=[member.id]).id
     tokens = {name: api_tokens.create_token(session=db, creator=users[name], name="t")[0].id
               for name in ("xaadmin", "tinhadmin", "quocgia")}
     db.commit()
-    return SimpleNamespace(ids=ids, members=members, batches=batches, tokens=tokens)
+    return SimpleNamespace(ids=ids, members=members, batches=batches, tokens=tokens,
+                           sessions=sessions)
 
 
 def url_args(world, actor, area):
@@ -72,7 +77,7 @@ def url_args(world, actor, area):
             "token": world.batches[area], "token_id": world.tokens.get(actor, 1),
             "slug": "e-id", "lesson": "vneid-basics", "attempt_id": world.attempt,
             "code": world.certificate, "filename": "css/site.css",
-            "user_id": world.members["own"], "number": 1}
+            "user_id": world.members["own"], "number": 1, "session_id": world.sessions[area]}
 
 
 def form_data(world, endpoint, area):
@@ -140,7 +145,9 @@ def test_role_area_action_walk(app, world, actor):
     problems = []
     # Signing out and closing one's account come last.
     last = ("auth.logout", "learn.delete_me")
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint in last):
+    for rule in sorted(app.url_map.iter_rules(),
+                       key=lambda r: (r.endpoint == "auth.logout", r.endpoint in last,
+                                      "delete" in r.endpoint)):
         areas = ("own", "other") if "team_id" in rule.arguments else ("own",)
         for area, method in ((a, m) for a in areas for m in ("GET", "POST")
                              if m in rule.methods):

@@ -13,7 +13,7 @@ that declares nothing is refused (a test walks every route for every role).
 | team           | staff in area        | leader, commune adm | staff in area       | nobody        |
 | membership     | staff in area        | staff in area       | staff in area       | staff in area |
 | leadership     | staff in area        | area admins         | area admins         | area admins   |
-| venue session  | staff in area        | staff in area       | nobody              | nobody        |
+| venue session  | staff in area        | staff in area       | staff, on its day   | staff, its day|
 | import         | staff in area        | staff in area       | staff in area       | nobody        |
 | target         | area admins          | area admins         | area admins         | area admins   |
 | API token      | area admins          | area admins         | nobody              | area admins   |
@@ -59,7 +59,8 @@ RULES = {
            CHANGE: STAFF, DELETE: NOBODY},
     MEMBERSHIP: {READ: STAFF, CREATE: STAFF, CHANGE: STAFF, DELETE: STAFF},
     LEADERSHIP: {READ: STAFF, CREATE: ADMINS, CHANGE: ADMINS, DELETE: ADMINS},
-    VENUE_SESSION: {READ: STAFF, CREATE: STAFF, CHANGE: NOBODY, DELETE: NOBODY},
+    # Corrected or deleted on its day only (``services.venue``).
+    VENUE_SESSION: {READ: STAFF, CREATE: STAFF, CHANGE: STAFF, DELETE: STAFF},
     IMPORT: {READ: STAFF, CREATE: STAFF, CHANGE: STAFF, DELETE: NOBODY},
     TARGET: {READ: ADMINS, CREATE: ADMINS, CHANGE: ADMINS, DELETE: ADMINS},
     API_TOKEN: {READ: ADMINS, CREATE: ADMINS, CHANGE: NOBODY, DELETE: ADMINS},
@@ -107,6 +108,12 @@ ENDPOINTS = {
     "teams.progress_csv": (MEMBERSHIP, READ), "teams.sessions": (VENUE_SESSION, READ),
     "teams.import_csv": (IMPORT, READ), "teams.import_template": (IMPORT, READ),
     "teams.import_confirm": (IMPORT, CHANGE),
+    # A member's details, removal, and adding an existing account (which members a caller
+    # may change is ``scope.may_change_member`` and its neighbours).
+    "teams.member": (MEMBERSHIP, READ), "teams.remove_member": (MEMBERSHIP, DELETE),
+    "teams.add_existing": (MEMBERSHIP, CREATE),
+    "teams.venue_session": (VENUE_SESSION, CHANGE),
+    "teams.delete_venue_session": (VENUE_SESSION, DELETE),
 }
 
 

@@ -129,10 +129,11 @@ def may_add_to_team(scope, team, user):
 def landing_endpoint(user):
     """Where ``user`` lands after signing in: administrators on their area's statistics, team
     leaders on their teams, learners on their own learning."""
-    role = Role(user.role)
-    if role in ADMIN_ROLES:
+    from . import permissions
+
+    if permissions.allows(user, permissions.STATS_UNIT, permissions.READ):
         return "admin.dashboard"
-    if role == Role.team_leader:
+    if permissions.allows(user, permissions.TEAM, permissions.READ):
         return "teams.index"
     return "learn.me"
 
