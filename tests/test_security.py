@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from conftest import LearnActions, correct_answers, csrf_token, finish_practices
 from digilit.models import Certificate, Enrolment, LessonProgress, QuizAttempt, User
+from digilit.services import permissions
 
 FORM_RE = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S | re.I)
 
@@ -160,10 +161,12 @@ def test_pages_have_no_inline_script_or_style(client, auth, learn):
 # --- error pages -----------------------------------------------------------------------------
 
 @pytest.fixture
-def failing_app(app):
+def failing_app(app, monkeypatch):
     def explode():
         raise RuntimeError("secret internal detail in /srv/digilit/config.py")
 
+    for endpoint in ("test_boom", "test_api_boom"):  # a route must declare its permission
+        monkeypatch.setitem(permissions.ENDPOINTS, endpoint, permissions.PUBLIC)
     app.add_url_rule("/test-boom", "test_boom", explode)
     app.add_url_rule("/api/v1/test-boom", "test_api_boom", explode)
     return app

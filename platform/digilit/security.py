@@ -1,5 +1,6 @@
 """Response headers that hold for every response, error pages and downloads included."""
 from flask import request
+from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -9,6 +10,8 @@ CONTENT_SECURITY_POLICY = (
 
 
 HSTS = "max-age=31536000"
+# Shared with everyone and kept by browsers: the files, and the worker that keeps them.
+CACHEABLE_ENDPOINTS = {"static", "offline.service_worker"}
 
 
 def set_security_headers(response):
@@ -22,4 +25,9 @@ def set_security_headers(response):
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = HSTS
     response.headers.pop("Server", None)
+    if request.endpoint not in CACHEABLE_ENDPOINTS and (
+            request.headers.get("Authorization") or current_user.is_authenticated):
+        # Someone's own page, a PIN, a token, figures: never kept by a browser or a proxy
+        # (a shared computer at the commune office, the back button after signing out).
+        response.headers["Cache-Control"] = "no-store"
     return response

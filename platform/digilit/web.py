@@ -5,6 +5,7 @@ from flask import request
 from flask_babel import format_date, format_datetime, format_number, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+from werkzeug.routing import IntegerConverter
 
 from . import assets
 from .content import localize
@@ -16,6 +17,7 @@ from .clock import local_day
 from .i18n import (LANGUAGE_NAMES, install_template_gettext, remember_language,
                    select_locale)
 from .security import set_security_headers
+from .services import permissions
 from .services.accounts import load_user
 
 
@@ -88,7 +90,20 @@ def template_globals():
             "format_number": format_number, "format_percent": format_percent}
 
 
+MAX_ID = 2**63 - 1  # the largest id a database column holds
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in routes: a number past what the database holds is no such page (a 404),
+    not an overflow in the query (a 500)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app):
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     # First, so that its after-request hooks run last (after Flask-Login's, which looks at
     # the session): fingerprinted static files, long caching, gzip.
     assets.init_app(app)
@@ -117,6 +132,7 @@ def init_app(app):
     csrf.exempt(api_bp)  # read-only JSON; no form posts there
 
     app.before_request(remember_language)
+    permissions.init_app(app)  # every route's permission, checked before its view
     app.after_request(set_security_headers)
     app.jinja_env.globals.update(template_globals())
     app.jinja_env.filters["markup"] = Markup

@@ -210,10 +210,13 @@ def sign_in(page, username, password=PASSWORD):
 
 
 def open_login_cards(page, cast):
-    """Login cards come from a POST (new PINs): press the team page's button."""
+    """Login cards come from a POST (new PINs): press the team page's button, then confirm
+    (the cards are shown once on the page the confirmation leads to)."""
     page.goto(f"/teams/{cast.team_id}")
     with page.expect_navigation():
         page.click("#print-cards")
+    with page.expect_navigation():
+        page.click('main form [type="submit"]')
 
 
 def open_import_preview(page, cast):

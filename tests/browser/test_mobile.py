@@ -118,6 +118,7 @@ def test_a_learner_does_everything_without_javascript(app, new_page, live_server
     assert page.locator('main a[href^="/certificates/"]').count() == 1
 
     page.goto("/auth/password")
+    page.fill('[name="current_password"]', PASSWORD)
     page.fill('[name="password"]', "mat-khau-moi-2025")
     page.fill('[name="password_confirm"]', "mat-khau-moi-2025")
     submit(page, 'form[action="/auth/password"]', '[name="submit"]')
@@ -148,6 +149,8 @@ def test_a_team_leader_does_everything_without_javascript(cast, new_page):
         page.click("#enrol")
     with page.expect_navigation():
         page.click("#print-cards")
+    with page.expect_navigation():  # new PINs for the whole team: confirmed first
+        page.click('main form [type="submit"]')
     assert page.locator(".card .pin").count() == 1
 
     page.goto(f"/teams/{team}/import")

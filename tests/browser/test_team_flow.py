@@ -90,7 +90,7 @@ def test_leader_imports_a_group_prints_cards_and_a_learner_signs_in_with_a_pin(
 
     # Confirm: the accounts exist and the login cards are shown.
     submit(page, '#confirm-import [type="submit"]')
-    assert re.fullmatch(rf"/teams/{team_id}/import/[^/]+/confirm", path_of(page))
+    assert re.fullmatch(rf"/teams/{team_id}/cards/[^/]+", path_of(page))  # shown once
     cards = page.locator(".card")
     assert cards.count() == 3
     printed = [{"name": card.locator(".name").inner_text().strip(),

@@ -55,8 +55,8 @@ def test_the_qr_code_encodes_the_certificates_address(app, client, learner, lear
     [certificate] = certificate_of(db)
     page = client.get(f"/certificates/{certificate.code}").get_data(as_text=True)
     svg = re.search(r"<svg[^>]*>.*?</svg>", page, re.S).group(0)
-    assert svg == str(qr_svg(f"http://localhost/certificates/{certificate.code}"))
-    assert svg != str(qr_svg("http://localhost/certificates/AAAA-AAAA-AAAA-AAAA"))
+    assert svg == str(qr_svg(f"http://127.0.0.1:5000/certificates/{certificate.code}"))
+    assert svg != str(qr_svg("http://127.0.0.1:5000/certificates/AAAA-AAAA-AAAA-AAAA"))
 
 
 def test_a_code_is_found_whatever_its_case(client, learner, learn, db):

@@ -80,7 +80,7 @@ def create_team(client, name):
 
 def add_member(client, team_id, full_name, phone=""):
     """Add one member through the team page; return the login-card page."""
-    response = client.post(f"/teams/{team_id}/members", data={
+    response = client.post(f"/teams/{team_id}/members", follow_redirects=True, data={
         "full_name": full_name, "phone": phone, "birth_year": "",
         "csrf_token": csrf_token(client, f"/teams/{team_id}")})
     assert response.status_code == 200, response.status_code

@@ -78,11 +78,11 @@ def test_role_change_pin_resets_and_exports_are_logged(app, db, make_user, clien
     cards = add_member(client, team_id, "Trần Thị Mai", phone=PHONE)
     member = db.exec(User.__table__.select().where(User.phone == PHONE)).one()
     first_pin = PIN_RE.search(cards).group(1)
-    reset = client.post(f"/teams/{team_id}/members/{member.id}/reset-pin",
+    reset = client.post(f"/teams/{team_id}/members/{member.id}/reset-pin", follow_redirects=True,
                         data={"csrf_token": csrf_token(client, f"/teams/{team_id}")})
     second_pin = PIN_RE.search(reset.get_data(as_text=True)).group(1)
-    client.post(f"/teams/{team_id}/cards",
-                data={"csrf_token": csrf_token(client, f"/teams/{team_id}")})
+    client.post(f"/teams/{team_id}/cards", data={
+        "confirmed": "1", "csrf_token": csrf_token(client, f"/teams/{team_id}")})
     resets = audit_log("pin_reset")
     assert [line["user_id"] for line in resets] == [str(member.id), str(member.id)]
     assert all(line["actor_id"] == str(admin.id) for line in resets)
@@ -116,7 +116,7 @@ def test_no_password_pin_phone_or_cookie_reaches_any_log(app, client, auth, capl
     login(client, "0987654321", wrong)
     login(client, "0987654321", password)
     client.post("/auth/password", data={"password": "mat-khau-moi-hon", "password_confirm":
-                                        "mat-khau-moi-hon",
+                                        "mat-khau-moi-hon", "current_password": password,
                                         "csrf_token": csrf_token(client, "/auth/password")})
     events = [line["event"] for line in audit_log()]
     assert events == ["register", "logout", "login", "login", "password_change"]

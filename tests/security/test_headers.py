@@ -13,6 +13,7 @@ import pytest
 
 from conftest import csrf_token
 from digilit import paths
+from digilit.services import permissions
 
 from .conftest import create_team
 
@@ -40,10 +41,11 @@ def read(response):
 
 
 @pytest.fixture
-def failing(app):
+def failing(app, monkeypatch):
     def explode():
         raise RuntimeError("internal detail")
 
+    monkeypatch.setitem(permissions.ENDPOINTS, "test_explode", permissions.PUBLIC)
     app.add_url_rule("/test-explode", "test_explode", explode)
     return app
 
@@ -151,3 +153,15 @@ def test_make_run_uses_the_gunicorn_config():
     makefile = (REPO / "Makefile").read_text()
     run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
     assert "--config gunicorn.conf.py" in run
+
+
+def test_pages_for_a_signed_in_person_and_api_answers_are_never_stored(client, auth):
+    """Anonymous pages may be cached; once signed in (progress, PINs, tokens, figures), or
+    with a token, nothing is stored. Every route is checked in tests/services/test_permissions."""
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+    auth.register()
+    for url in ("/", "/me", "/me/data.json", "/auth/password"):
+        assert "no-store" in client.get(url).headers["Cache-Control"], url
+    api = client.get("/api/v1/stats", headers={"Authorization": "Bearer dl_nothing"})
+    assert api.status_code == 401 and "no-store" in api.headers["Cache-Control"]
+    assert "no-store" not in client.get("/static/css/site.css").headers.get("Cache-Control", "")

@@ -11,7 +11,8 @@ from digilit.services import accounts, hashing
 from .conftest import STAFF_PASSWORD, field_errors, is_signed_in, login, run_together
 
 WINDOW = 15 * 60
-GENERIC = "Wrong username or password."
+GENERIC = ("Wrong username, password or PIN. Try again in 15 minutes, or ask your team "
+           "leader or the commune office for a new PIN.")
 
 
 @pytest.fixture

@@ -47,7 +47,7 @@ def test_change_password_refuses_a_common_password(client, auth, db):
     auth.register()
     response = client.post("/auth/password", data={
         "password": "iloveyou123", "password_confirm": "iloveyou123",
-        "csrf_token": csrf_token(client, "/auth/password")})
+        "current_password": "mat-khau-an-toan", "csrf_token": csrf_token(client, "/auth/password")})
     assert response.status_code == 422
     db.expire_all()
     user = db.exec(select(User)).one()

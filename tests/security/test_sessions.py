@@ -61,7 +61,7 @@ def test_a_new_password_ends_every_other_session(client_for, lan):
     phone, computer = client_for("lan2025"), client_for("lan2025")
     response = computer.post("/auth/password", data={
         "password": "mot-mat-khau-moi", "password_confirm": "mot-mat-khau-moi",
-        "csrf_token": csrf_token(computer, "/auth/password")})
+        "current_password": STAFF_PASSWORD, "csrf_token": csrf_token(computer, "/auth/password")})
     assert response.status_code == 302
     assert is_signed_in(computer)
     assert not is_signed_in(phone)

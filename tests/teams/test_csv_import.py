@@ -201,8 +201,10 @@ def confirm_target(page):
 
 
 def confirm(client, page):
+    """Confirm an upload; the cards page it leads to (shown once)."""
     url, _token = confirm_target(page)
-    return client.post(url, data={"csrf_token": CSRF_RE.search(page).group(1)})
+    return client.post(url, data={"csrf_token": CSRF_RE.search(page).group(1)},
+                       follow_redirects=True)
 
 
 def people_csv(n, courses=("e-id",), start=0, bad_line=None):
@@ -401,7 +403,7 @@ def test_a_batch_uploaded_by_someone_outside_the_callers_scope_is_404(
     db.commit()
     admin = signed_in(app, "xa70")
     csrf = csrf_token(admin, f"/teams/{world.team.id}/import")
-    assert admin.post(url, data={"csrf_token": csrf}).status_code == 200
+    assert admin.post(url, data={"csrf_token": csrf}).status_code == 302
     assert count(TeamMember, team_id=world.team.id) == 2
 
 
@@ -441,3 +443,19 @@ def test_csrf_is_required(leader_client, world, count):
     assert leader_client.post(url, data={}).status_code == 400
     assert leader_client.post(url, data={"csrf_token": "forged"}).status_code == 400
     assert count(TeamMember) == 0
+
+
+def test_a_team_keeps_a_few_unconfirmed_uploads_and_they_live_a_day(leader_client, world, db):
+    pages = [upload(leader_client, world.team.id, people_csv(1)).get_data(as_text=True)
+             for _ in range(csv_import.PENDING_PER_TEAM + 2)]
+    db.expire_all()
+    pending = db.exec(select(ImportBatch.token).where(ImportBatch.team_id == world.team.id,
+                                                      ImportBatch.confirmed_at.is_(None))).all()
+    assert len(pending) == csv_import.PENDING_PER_TEAM
+    assert confirm_target(pages[0])[1] not in pending  # the oldest made room
+    assert confirm(leader_client, pages[0]).status_code == 404
+    newest = db.exec(select(ImportBatch).where(
+        ImportBatch.token == confirm_target(pages[-1])[1])).one()
+    newest.created_at = clock.now() - timedelta(hours=24, minutes=1)
+    db.commit()
+    assert confirm(leader_client, pages[-1]).status_code == 404  # a day later: gone

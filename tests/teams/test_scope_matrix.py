@@ -164,12 +164,12 @@ ACTIONS = [
     Action("rename", team_url("/rename"), 302,
            data=lambda w, k: {"name": f"Tổ đã đổi tên {k}"}),
     Action("appoint leader", team_url("/leaders"), 302, admins_only=True,
-           data=lambda w, k: {"username": w.members[k][0][1]}),
-    Action("add member", team_url("/members"), 200,
+           data=lambda w, k: {"username": w.members[k][1][1]}),  # the first stays a member
+    Action("add member", team_url("/members"), 302,
            data=lambda w, k: {"full_name": "Người Mới Thêm"}),
-    Action("cards", team_url("/cards"), 200, data=lambda w, k: {}),
+    Action("cards", team_url("/cards"), 302, data=lambda w, k: {"confirmed": "1"}),
     Action("reset pin", lambda w, k: f"/teams/{w.ids[k]}/members/{w.members[k][0][0]}/reset-pin",
-           200, data=lambda w, k: {}),
+           302, data=lambda w, k: {}),
     Action("enrol", team_url("/enrol"), 302, data=lambda w, k: {"courses": [OTHER_COURSE]}),
     Action("record session", team_url("/sessions"), 302, data=lambda w, k: {
         "held_on": clock.today().isoformat(), "place": "Nhà văn hóa", "course": COURSE,
@@ -177,7 +177,7 @@ ACTIONS = [
     Action("import upload", team_url("/import"), 200, data=lambda w, k: {
         "file": (io.BytesIO(codecs.BOM_UTF8 + "full_name;courses\nNguyễn Mới;e-id\n".encode()),
                  "nhom.csv")}),
-    Action("import confirm", lambda w, k: f"/teams/{w.ids[k]}/import/{w.tokens[k]}/confirm", 200,
+    Action("import confirm", lambda w, k: f"/teams/{w.ids[k]}/import/{w.tokens[k]}/confirm", 302,
            data=lambda w, k: {}),
 ]
 
@@ -236,7 +236,7 @@ def test_a_404_leaves_the_foreign_team_exactly_as_it_was(app, db, world):
     assert client.post(f"/teams/{world.ids['a']}/rename",
                        data={"csrf_token": csrf, "name": "Tổ bị chiếm"}).status_code == 302
     assert client.post(f"/teams/{world.ids['a']}/members/{own_member}/reset-pin",
-                       data={"csrf_token": csrf}).status_code == 200
+                       data={"csrf_token": csrf}).status_code == 302
     assert state(db, world.ids["a"])["name"] == "Tổ bị chiếm"
     assert member_pin_hash(db, own_member) != own_pin
 
@@ -264,7 +264,7 @@ def test_reset_pin_of_another_teams_member_through_your_own_team_is_404(
     before = member_pin_hash(db, member)
     response = client.post(f"/teams/{world.ids[own]}/members/{member}/reset-pin",
                            data={"csrf_token": csrf})
-    assert response.status_code == 200
+    assert response.status_code == 302
     assert member_pin_hash(db, member) != before
 
 

@@ -2,12 +2,11 @@
 from flask import (Blueprint, Response, abort, flash, redirect, render_template, request,
                    stream_with_context, url_for)
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from .. import audit
 from ..content import get_catalog
 from ..db import get_session
-from ..models import Role
 from ..services import api_tokens, competency_stats, stats, targets
 from ..services.csv_export import csv_rows
 from ..services.errors import DomainError
@@ -20,15 +19,7 @@ from .tables import TABLES, header_labels, table_rows
 from .unit_table import COLUMNS as UNIT_COLUMNS, arrange, options_from
 
 bp = Blueprint("admin", __name__)
-ADMIN_ROLES = {Role.commune_admin.value, Role.province_admin.value, Role.national_admin.value}
 PAGE_ARGS = ("province", "commune", "team", "course", "date_from", "date_to")
-
-
-@bp.before_request
-@login_required
-def require_admin():
-    if current_user.role not in ADMIN_ROLES:
-        abort(404)
 
 
 def filters_from(form):
@@ -166,15 +157,16 @@ def tokens():
     if form.validate_on_submit():
         try:
             _token, secret = api_tokens.create_token(session=db, creator=current_user,
-                                                     name=form.name.data)
+                                                     name=form.name.data, days=form.days.data)
         except DomainError as error:
             db.rollback()
-            form.name.errors.append(error.message)
+            getattr(form, error.field or "name").errors.append(error.message)
         else:
             db.commit()
+            audit.event("api_key_create", days=form.days.data)
     return render_template("admin/tokens.html", form=form, secret=secret,
-                           tokens=api_tokens.list_tokens(session=db, creator=current_user),
-                           revoke_form=RevokeForm())
+                           tokens=api_tokens.list_tokens(session=db, viewer=current_user),
+                           revoke_form=RevokeForm(), is_live=api_tokens.is_live)
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
@@ -182,8 +174,9 @@ def revoke(token_id):
     if not RevokeForm().validate_on_submit():
         abort(400)
     db = get_session()
-    if not api_tokens.revoke_token(session=db, creator=current_user, token_id=token_id):
+    if not api_tokens.revoke_token(session=db, viewer=current_user, token_id=token_id):
         abort(404)
     db.commit()
+    audit.event("api_key_revoke", key_id=token_id)
     flash(_("The token is revoked."), "success")
     return redirect(url_for(".tokens"))

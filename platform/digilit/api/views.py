@@ -7,6 +7,7 @@ from ..admin.params import unit_params
 from ..content import get_catalog
 from ..db import get_session
 from ..services import api_tokens, stats
+from ..services.figures import plausible_day
 from ..services.stats import Filters
 
 bp = Blueprint("api", __name__)
@@ -27,10 +28,12 @@ def _caller():
     header = request.headers.get("Authorization", "")
     if header:
         scheme, _sep, secret = header.partition(" ")
-        principal = api_tokens.principal_for(session=get_session(), secret=secret.strip()) \
+        db = get_session()
+        principal = api_tokens.principal_for(session=db, secret=secret.strip()) \
             if scheme.lower() == "bearer" else None
         if principal is None:
             abort(401)
+        db.commit()  # when it was last used
         return principal
     if current_user.is_authenticated:
         return current_user
@@ -46,6 +49,8 @@ def _filters(args):
     try:
         dates = [date.fromisoformat(args[k]) if args.get(k) else None for k in ("from", "to")]
     except ValueError:
+        abort(400)
+    if not all(map(plausible_day, dates)) or (all(dates) and dates[0] > dates[1]):
         abort(400)
     return Filters(course=course, date_from=dates[0], date_to=dates[1])
 

@@ -8,13 +8,18 @@ from ..services import accounts, passwords
 from ..services.errors import DomainError
 
 
+MAX_CODE = 2**31 - 1  # unit codes are small numbers; anything larger is no such unit
+
+
 def optional_int(value):
+    """A unit code from a form or query string, or None (empty, malformed or out of range)."""
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 <= number <= MAX_CODE else None
 
 
 def new_password_fields(label, confirm_label, description):
@@ -68,7 +73,7 @@ class RegistrationForm(FlaskForm):
 class LoginForm(FlaskForm):
     username = StringField(_l("Username or phone number"),
                            validators=[InputRequired(_l("Write your username."))])
-    password = PasswordField(_l("Password"),
+    password = PasswordField(_l("Password or PIN"),
                              validators=[InputRequired(_l("Write your password."))])
     submit = SubmitField(_l("Sign in"))
 
@@ -78,6 +83,8 @@ class LogoutForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
+    # Not asked after a PIN sign-in (the view leaves it out then).
+    current_password = PasswordField(_l("Current password"))
     password, password_confirm = new_password_fields(
         _l("New password"), _l("Repeat the new password"),
         _l("At least 8 characters. Do not use your PIN."))

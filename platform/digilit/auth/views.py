@@ -123,8 +123,12 @@ def login():
         if attempt.outcome == signin.THROTTLED:
             form.password.errors.append(_too_many())
             return render_template("auth/login.html", form=form), 429
-        # Wrong password, unknown user, locked account: one message, one status.
-        form.password.errors.append(_("Wrong username or password."))
+        # Wrong password or PIN, unknown user, locked account: one message, one status, and
+        # what to do next for people who have no e-mail to reset a password with.
+        form.password.errors.append(_(
+            "Wrong username, password or PIN. Try again in %(minutes)d minutes, or ask your "
+            "team leader or the commune office for a new PIN.",
+            minutes=current_app.config["THROTTLE_WINDOW"] // 60))
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
 
 
@@ -160,11 +164,15 @@ def change_password():
     if form.validate_on_submit():
         db = get_session()
         try:
-            user = accounts.change_password(session=db, user=current_user,
-                                            password=form.password.data)
+            user = accounts.change_password(session=db, user=current_user._get_current_object(),
+                                            password=form.password.data,
+                                            current=form.current_password.data)
         except DomainError as error:
-            db.rollback()
-            form.password.errors.append(error.message)
+            if error.field == "current_password":
+                db.commit()  # the wrong guess is counted toward the account's lock
+            else:
+                db.rollback()
+            getattr(form, error.field or "password").errors.append(error.message)
         else:
             db.commit()
             audit.event("password_change", user_id=user.id)

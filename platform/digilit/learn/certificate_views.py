@@ -7,6 +7,7 @@ from ..content.competencies import COMPETENCES
 from ..db import get_session
 from ..models import User
 from ..services import certificates, revocation
+from ..urls import public_url
 from .qr import qr_svg
 from .views import bp
 
@@ -36,7 +37,7 @@ def certificate(code):
         return _not_found(code[:64])
     course = get_catalog().get(found.course_slug) or abort(404)
     holder = db.get(User, found.user_id) or abort(404)
-    address = url_for(".certificate", code=found.code, _external=True)
+    address = public_url(".certificate", code=found.code)
     competences = [(code, COMPETENCES[code]) for code in course.competencies]
     return render_template("learn/certificate.html", certificate=found, course=course,
                            holder=holder, address=address, qr=qr_svg(address),

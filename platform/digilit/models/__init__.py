@@ -37,14 +37,14 @@ from .geo import Commune, Province
 from .identity import CertificateRevocation, ExternalIdentity
 from .learning import Certificate, Enrolment, LessonProgress, QuizAttempt
 from .practice import LessonCheckAnswer, PracticeProgress
-from .security import Throttle
+from .security import SubmittedForm, Throttle
 from .stats import ApiToken, StatDaily, StatTotal, Target
-from .teams import ImportBatch, Team, TeamLeader, TeamMember, VenueAttendance, VenueSession
+from .teams import CardSheet, ImportBatch, Team, TeamLeader, TeamMember, VenueAttendance, VenueSession
 
 __all__ = [
     "ROLES", "Role", "User", "Province", "Commune",
     "Enrolment", "LessonProgress", "QuizAttempt", "Certificate", "PracticeProgress",
     "LessonCheckAnswer",
-    "StatDaily", "StatTotal", "Target", "ApiToken", "Throttle", "Team", "TeamLeader", "TeamMember", "ImportBatch", "VenueSession", "VenueAttendance",
+    "StatDaily", "StatTotal", "Target", "ApiToken", "Throttle", "SubmittedForm", "Team", "TeamLeader", "TeamMember", "ImportBatch", "CardSheet", "VenueSession", "VenueAttendance",
     "ExternalIdentity", "CertificateRevocation",
 ]

@@ -38,6 +38,8 @@ class User(SQLModel, table=True):
     # One-time PIN for a first sign-in, stored only hashed, valid until pin_expires_at.
     pin_hash: Optional[str] = Field(default=None, max_length=255)
     pin_expires_at: Optional[datetime] = None
+    # Set by an administrator: the account cannot sign in until re-enabled.
+    suspended_at: Optional[datetime] = None
 
     # Flask-Login protocol
     @property

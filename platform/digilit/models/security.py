@@ -1,8 +1,11 @@
 """Counters that protect sign-in and registration, shared by every worker and app node."""
+from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from .. import clock
 
 
 class Throttle(SQLModel, table=True):
@@ -18,3 +21,12 @@ class Throttle(SQLModel, table=True):
     hits: int = 0
     window_start: int = 0
     blocked_until: int = 0
+
+
+class SubmittedForm(SQLModel, table=True):
+    """A form that creates something carries a random ``token``; its first submission claims
+    it here, so that the same form sent twice (a double tap, a resent request) creates once."""
+
+    token: str = Field(max_length=64, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=clock.now)

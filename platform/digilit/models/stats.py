@@ -88,3 +88,5 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=clock.now)
     revoked_at: Optional[datetime] = None
     last_used_at: Optional[datetime] = None
+    # Chosen at creation (90 days by default); an expired token is refused like a revoked one.
+    expires_at: Optional[datetime] = None

@@ -61,3 +61,17 @@ class VenueSession(SQLModel, table=True):
 class VenueAttendance(SQLModel, table=True):
     session_id: int = Field(foreign_key="venuesession.id", primary_key=True, ondelete="CASCADE")
     user_id: int = Field(foreign_key="user.id", primary_key=True, index=True, ondelete="CASCADE")
+
+
+class CardSheet(SQLModel, table=True):
+    """New PINs between the request that made them and the page that shows them once
+    (``services.cards``); ``payload`` is sealed, never the PINs in clear."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    token: str = Field(max_length=64, unique=True)
+    # None for a card a commune office prints for someone outside any team.
+    team_id: Optional[int] = Field(default=None, foreign_key="team.id", index=True,
+                                   ondelete="CASCADE")
+    created_by: int = Field(foreign_key="user.id", ondelete="CASCADE")
+    payload: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=clock.now)

@@ -11,7 +11,7 @@ from werkzeug.security import generate_password_hash
 
 from ..models import Commune, Province, Role, User
 from .. import clock
-from . import hashing, passwords, rollup, throttle
+from . import hashing, passwords, permissions, rollup, throttle
 from .db_helpers import insert_once
 from .errors import DomainError
 
@@ -68,7 +68,7 @@ def upgrade_password_hash(user, password):
     return True
 
 
-def _check_area(session, role, province_code, commune_code):
+def check_area(session, role, province_code, commune_code):
     """The area a role needs: a commune (and its province), a province, or none."""
     if province_code is not None and session.get(Province, province_code) is None:
         raise DomainError(_l("Choose a province from the list."), field="province")
@@ -81,14 +81,14 @@ def _check_area(session, role, province_code, commune_code):
         province_code = commune.province_code
     if province_code is not None and session.get(Province, province_code) is None:
         raise DomainError(_l("Choose a province from the list."), field="province")
-    needs_commune = role in (Role.learner, Role.team_leader, Role.commune_admin)
-    if needs_commune and commune_code is None:
+    needed = permissions.area_needed(role)
+    if needed == "commune" and commune_code is None:
         raise DomainError(_l("Choose a commune from the list."), field="commune")
-    if role == Role.province_admin and province_code is None:
+    if needed == "province" and province_code is None:
         raise DomainError(_l("Choose a province from the list."), field="province")
-    if role == Role.province_admin:
+    if needed == "province":
         commune_code = None
-    if role == Role.national_admin:
+    if needed is None:
         province_code = commune_code = None
     return province_code, commune_code
 
@@ -104,7 +104,7 @@ def create_user(*, session, username, full_name, password, role=Role.learner,
         raise DomainError(_l("Write a name of 1 to 120 characters."), field="full_name")
     password_hash = UNUSABLE_PASSWORD if password is None else hash_password(
         check_password(password))
-    province_code, commune_code = _check_area(session, role, province_code, commune_code)
+    province_code, commune_code = check_area(session, role, province_code, commune_code)
     phone = username if is_phone(username) else None
     if phone and phone_in_use(session=session, phone=phone):
         raise DomainError(PHONE_IN_USE, field="username")
@@ -117,7 +117,7 @@ def create_user(*, session, username, full_name, password, role=Role.learner,
     if not insert_once(session, user):
         raise DomainError(PHONE_IN_USE if phone else _l("This username is taken."),
                           field="username")
-    if role == Role.learner:
+    if permissions.counts_as_learner(user):
         rollup.count_for_user(session=session, user=user, learners=1)
     return user
 
@@ -183,7 +183,9 @@ def check_credentials(*, session, username, password, user=_LOOK_UP):
     nfc = passwords.normalise(password)
     # Hashes made before passwords were normalised hold the password as typed.
     candidates = [nfc] if nfc == (password or "") else [nfc, password]
-    return user, any(_matches(user, candidate) for candidate in candidates)
+    valid = any(_matches(user, candidate) for candidate in candidates)
+    # A suspended account signs in with nothing (its checks cost the same).
+    return user, valid and user.suspended_at is None
 
 
 def authenticate(*, session, username, password):
@@ -212,7 +214,7 @@ def load_user(*, session, token):
     except (ValueError, AttributeError):
         return None
     user = session.get(User, user_id)
-    if user is None or user.session_version != version:
+    if user is None or user.session_version != version or user.suspended_at is not None:
         return None
     return user
 
@@ -270,6 +272,11 @@ def allocate_usernames(*, session, full_names):
     return result
 
 
+def chose_password(user):
+    """Whether ``user`` chose a password (a new PIN would end it)."""
+    return user.password_hash != UNUSABLE_PASSWORD
+
+
 def pin_unexpired(user):
     """Whether ``user`` has a PIN that has not expired."""
     if not user.pin_hash or user.pin_expires_at is None:
@@ -301,8 +308,35 @@ def set_new_pin(*, session, user):
     return pin
 
 
-def change_password(*, session, user, password):
-    """Set a new password; the PIN is spent and other sessions end."""
+def spend_pin(*, session, user):
+    """A PIN opens one session: its first successful sign-in spends it (the person then
+    chooses a password, or asks for a new PIN)."""
+    if user.pin_hash is not None:
+        user.pin_hash = user.pin_expires_at = None
+        session.add(user)
+        session.flush()
+
+
+def check_current_password(*, session, user, current):
+    """Raise ``DomainError`` unless ``current`` is ``user``'s password. Someone who signed in
+    with a PIN (and must choose a password) is not asked. Wrong answers count toward the
+    account's sign-in lock, so the form cannot be used to guess."""
+    if user.must_change_password or not chose_password(user):
+        return  # after a PIN sign-in, or an account that never had a password (identity)
+    wrong = DomainError(_l("This is not your current password."), field="current_password")
+    if throttle.is_blocked(session=session, scope=throttle.ACCOUNT, value=user.username):
+        raise wrong
+    _user, valid = check_credentials(session=session, username=user.username,
+                                     password=current or "", user=user)
+    if not valid:
+        throttle.hit(session=session, scope=throttle.ACCOUNT, value=user.username, limit=5)
+        raise wrong
+
+
+def change_password(*, session, user, password, current=None):
+    """Set a new password once the current one is confirmed (``check_current_password``);
+    the PIN is spent and other sessions end."""
+    check_current_password(session=session, user=user, current=current)
     password = check_password(password)
     user.password_hash = hash_password(password)
     user.pin_hash = None

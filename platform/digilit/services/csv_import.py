@@ -37,7 +37,10 @@ MIN_YEAR = 1900
 COLUMNS = ("full_name", "phone", "birth_year", "courses")
 REQUIRED = ("full_name",)
 COURSE_SEPARATOR = "|"
-KEEP_UNCONFIRMED = timedelta(days=7)
+# An unconfirmed upload holds personal data: it lives a day, and a team keeps at most a few
+# (a new one pushes out the oldest), so that uploads cannot pile up in the database.
+KEEP_UNCONFIRMED = timedelta(hours=24)
+PENDING_PER_TEAM = 5
 TEMPLATE_EXAMPLES = (
     ("Nguyễn Thị Lan", "0912 345 678", "1965"),
     ("Trần Văn Minh", "", "1958"),
@@ -57,7 +60,7 @@ class AlreadyConfirmed(DomainError):
 
 @dataclass
 class RowError:
-    code: str  # missing_name, name_too_long, bad_phone, duplicate_phone, phone_taken,
+    code: str  # missing_name, name_too_long, bad_phone, duplicate_phone, phone_taken, phone_refused,
     #            bad_year, unknown_course, too_many_values
     message: object  # a lazy, translatable string
 
@@ -209,14 +212,17 @@ def _cells_of(line, header, cells):
     return row
 
 
-def check_rows(rows, *, known_courses, registered_phones=frozenset(), this_year=None):
+def check_rows(rows, *, known_courses, registered_phones=frozenset(),
+               unusable_phones=frozenset(), this_year=None):
     """Understand and check every row: fills each row's values and errors in place, and
-    returns ``rows``. ``registered_phones`` are the numbers already owned by an account."""
+    returns ``rows``. ``registered_phones`` are the numbers owned by an account in the
+    uploader's area; ``unusable_phones`` those owned outside it (refused without a reason:
+    an upload must not tell whether a number is registered anywhere in the country)."""
     this_year = this_year or clock.now().year
     seen_phones = {}
     for row in rows:
         _check_name(row)
-        _check_phone(row, seen_phones, registered_phones)
+        _check_phone(row, seen_phones, registered_phones, unusable_phones)
         _check_year(row, this_year)
         _check_courses(row, known_courses)
     return rows
@@ -233,7 +239,7 @@ def _check_name(row):
         row.full_name = name
 
 
-def _check_phone(row, seen, registered):
+def _check_phone(row, seen, registered, unusable):
     raw = row.cells.get("phone", "")
     if not raw:
         return
@@ -251,6 +257,10 @@ def _check_phone(row, seen, registered):
     elif phone in registered:
         row.add_error("phone_taken", _l(
             "An account with the phone number %(phone)s already exists.", phone=phone))
+    elif phone in unusable:
+        row.add_error("phone_refused", _l(
+            "The phone number %(phone)s cannot be used here: leave it out, or ask the commune "
+            "office.", phone=phone))
     else:
         seen[phone] = row.line
     row.phone = phone
@@ -309,13 +319,15 @@ def _catalog_slugs():
     return frozenset(course.slug for course in get_catalog())
 
 
-def _checked_rows(session, text, team=None):
-    """Every row of ``text``, checked against the catalogue and the registered phones; with
-    ``team``, rows likely to be people already in it are flagged."""
+def _checked_rows(session, text, uploader, team=None):
+    """Every row of ``text``, checked against the catalogue and the registered phones (told
+    as such only within ``uploader``'s area); with ``team``, rows likely to be people already
+    in it are flagged."""
     rows = read_rows(text)
     phones = sorted({phone for phone in map(_phone_or_none, rows) if phone})
-    registered = teams.phone_taken(session=session, phones=phones)
-    check_rows(rows, known_courses=_catalog_slugs(), registered_phones=registered)
+    registered, unusable = teams.phones_in_use(session=session, phones=phones, viewer=uploader)
+    check_rows(rows, known_courses=_catalog_slugs(), registered_phones=registered,
+               unusable_phones=unusable)
     if team is not None:
         flag_likely_duplicates(rows, teams.team_members(session=session, team=team))
     return rows
@@ -350,13 +362,14 @@ def preview_import(*, session, team, content, uploader):
     as an ``ImportBatch`` to confirm (``preview.batch``); otherwise nothing is stored and the
     rows carry their errors. Raises ``FileProblem`` when the file as a whole is unusable."""
     text = decode(content)
-    rows = _checked_rows(session, text, team=team)
+    rows = _checked_rows(session, text, uploader, team=team)
     preview = Preview(rows=rows)
     # Uploads never confirmed are forgotten after a while (they hold personal data).
     session.execute(delete(ImportBatch).where(
         ImportBatch.team_id == team.id, ImportBatch.confirmed_at.is_(None),
         ImportBatch.created_at < clock.now() - KEEP_UNCONFIRMED))
     if preview.ok:
+        _make_room(session, team)
         batch = ImportBatch(token=secrets.token_urlsafe(32), team_id=team.id,
                             uploaded_by=uploader.id, content=text)
         session.add(batch)
@@ -365,13 +378,25 @@ def preview_import(*, session, team, content, uploader):
     return preview
 
 
+def _make_room(session, team):
+    """Forget the team's oldest unconfirmed uploads beyond ``PENDING_PER_TEAM - 1``."""
+    pending = session.exec(select(ImportBatch.id).where(
+        ImportBatch.team_id == team.id, ImportBatch.confirmed_at.is_(None))
+        .order_by(ImportBatch.created_at.desc(), ImportBatch.id.desc())).all()
+    extra = pending[PENDING_PER_TEAM - 1:]
+    if extra:
+        session.execute(delete(ImportBatch).where(ImportBatch.id.in_(extra)))
+
+
 def get_batch(*, session, user, team, token):
     """The batch ``token`` of ``team``, uploaded by ``user`` or by someone in their scope;
     raises ``NotFound`` otherwise (another team's batch, or an unknown token)."""
     batch = session.exec(
         select(ImportBatch).join(User, User.id == ImportBatch.uploaded_by)
         .where(ImportBatch.token == token, ImportBatch.team_id == team.id,
-               or_(User.id == user.id, scope_for(user).people()))
+               or_(User.id == user.id, scope_for(user).people()),
+               or_(ImportBatch.confirmed_at.is_not(None),
+                   ImportBatch.created_at >= clock.now() - KEEP_UNCONFIRMED))
     ).first()
     if batch is None:
         raise NotFound(_l("This import does not exist."))
@@ -403,7 +428,7 @@ def confirm_import(*, session, team, batch):
     if claimed.rowcount != 1:
         raise AlreadyConfirmed(_l("This file was already imported: its accounts exist. "
                                   "Print their cards again from the team page."))
-    rows = _checked_rows(session, text)
+    rows = _checked_rows(session, text, session.get(User, batch.uploaded_by))
     preview = Preview(rows=rows)
     if not preview.ok:
         raise RowsChanged(preview)

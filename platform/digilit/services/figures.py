@@ -6,6 +6,16 @@ from typing import Optional
 from ..models.stats import COMMUNE, NATION, PROVINCE, TEAM
 from .rollup import COUNTERS, COURSE_FREE  # noqa: F401 - COURSE_FREE is part of this API
 
+# Dates outside these are refused (figures, venue sessions): nothing happened before, and
+# ancient or far-future dates overflow date arithmetic instead of meaning anything.
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+
+
+def plausible_day(day):
+    """Whether ``day`` (or None) lies between ``EARLIEST_DAY`` and ``LATEST_DAY``."""
+    return day is None or EARLIEST_DAY <= day <= LATEST_DAY
+
+
 LEVEL_NAMES = {NATION: "nation", PROVINCE: "province", COMMUNE: "commune", TEAM: "team"}
 
 

@@ -14,9 +14,9 @@ from sqlmodel import select
 
 from ..models import (ApiToken, Certificate, CertificateRevocation, Commune, Enrolment,
                       ExternalIdentity, ImportBatch, LessonCheckAnswer, LessonProgress,
-                      PracticeProgress, Province, QuizAttempt, Role, Target, Team, TeamLeader,
+                      PracticeProgress, Province, QuizAttempt, Target, Team, TeamLeader,
                       TeamMember, VenueAttendance, VenueSession)
-from . import signin
+from . import permissions, signin
 from .errors import DomainError
 
 PROFILE_FIELDS = ("id", "username", "full_name", "role", "phone", "birth_year", "created_at",
@@ -110,13 +110,18 @@ def delete_account(*, session, user, password, address, limits=signin.Limits()):
     """Delete a learner's account once ``password`` confirms it is them; raises
     ``DomainError`` otherwise (a wrong password counts toward the sign-in lockout, so the
     caller commits either way). Statistics rollups are not touched."""
-    if user.role != Role.learner.value:
+    if not permissions.may_close_own_account(user):
         raise DomainError(_l("Accounts of team leaders and administrators are closed by an "
                              "administrator."), field="password")
     attempt = signin.sign_in(session=session, username=user.username, password=password,
                              address=address, limits=limits)
     if not attempt.ok or attempt.user.id != user.id:
         raise DomainError(_l("Wrong password."), field="password")
+    remove_account(session=session, user=user)
+
+
+def remove_account(*, session, user):
+    """Delete ``user`` and every row about them (statistics rollups are not touched)."""
     _delete_rows(session, user.id)
     signin.forget_account(session=session, username=user.username)
     session.delete(session.merge(user))

@@ -1,5 +1,8 @@
 """Who may see what: one function turns "who is asking" into query filters.
 
+With ``permissions`` (what a role may do at all), this is the only module that compares
+roles.
+
 Every list, page, export and API that returns people, teams, progress or figures filters
 through the ``Scope`` of the user asking; anything outside it is a 404.
 
@@ -20,8 +23,6 @@ from sqlmodel import select
 
 from ..models import Certificate, Role, Team, TeamLeader, TeamMember, User
 
-ADMIN_ROLES = (Role.commune_admin, Role.province_admin, Role.national_admin)
-
 
 @dataclass(frozen=True)
 class Scope:
@@ -31,14 +32,26 @@ class Scope:
     commune_code: Optional[int]
 
     @property
-    def manages_teams(self):
-        """May create teams and appoint leaders (administrators of an area)."""
-        return self.role in ADMIN_ROLES
+    def home_commune(self):
+        """The commune a commune administrator's figures start from (None for others)."""
+        return self.commune_code if self.role == Role.commune_admin else None
+
+    @property
+    def home_province(self):
+        """The province a province administrator's figures start from (None for others)."""
+        return self.province_code if self.role == Role.province_admin else None
+
+    def covers_province(self, province_code):
+        """Whether a whole province lies in this scope's area."""
+        return self.role == Role.national_admin or (
+            self.role == Role.province_admin and province_code == self.province_code)
 
     @property
     def revokes_certificates(self):
         """May withdraw the certificates of the learners in their area (administrators)."""
-        return self.role in ADMIN_ROLES
+        from . import permissions
+
+        return self.role in permissions.RULES[permissions.CERTIFICATE][permissions.CHANGE]
 
     def certificate_holders(self):
         """A filter on ``User``: the people whose certificates this scope may revoke."""
@@ -116,10 +129,11 @@ def may_add_to_team(scope, team, user):
 def landing_endpoint(user):
     """Where ``user`` lands after signing in: administrators on their area's statistics, team
     leaders on their teams, learners on their own learning."""
-    role = Role(user.role)
-    if role in ADMIN_ROLES:
+    from . import permissions
+
+    if permissions.allows(user, permissions.STATS_UNIT, permissions.READ):
         return "admin.dashboard"
-    if role == Role.team_leader:
+    if permissions.allows(user, permissions.TEAM, permissions.READ):
         return "teams.index"
     return "learn.me"
 

@@ -100,6 +100,7 @@ def sign_in(*, session, username, password, address, limits=Limits(), checkpoint
         throttle.clear(session=session, scope=throttle.ACCOUNT, value=key)
         throttle.hit(session=session, scope=throttle.LOGIN_SUCCESS_ADDRESS, value=address,
                      limit=None, window=limits.window)
+        accounts.spend_pin(session=session, user=user)
         return Attempt(SUCCESS, user=user, user_id=user.id)
     successes = throttle.count(session=session, scope=throttle.LOGIN_SUCCESS_ADDRESS,
                                value=address, window=limits.window)

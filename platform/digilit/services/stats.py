@@ -10,12 +10,13 @@ from sqlalchemy import func, true
 from sqlmodel import select
 
 from .. import collation
-from ..models import Commune, Province, Role, Team
+from ..models import Commune, Province, Team
 from ..models.stats import (COMMUNE, NATION, NATION_CODE, PROVINCE, TEAM, StatDaily, StatTotal,
                             Target)
 from .figures import Figures, Filters, Unit  # noqa: F401 - Filters and Unit are used by callers
 from ..clock import local_day
 from .rollup import COUNTERS
+from . import permissions
 from .scope import scope_for
 
 NATION_UNIT = Unit(NATION, NATION_CODE, "Việt Nam")
@@ -26,29 +27,26 @@ def resolve_unit(*, session, user, province=None, commune=None, team=None):
     user's own area. Codes given together must agree (a commune of that province, a team of
     that commune): a contradiction is a unit that does not exist."""
     scope = scope_for(user)
-    if scope.role not in (Role.national_admin, Role.province_admin, Role.commune_admin):
-        abort(404)
+    permissions.require(user, permissions.STATS_UNIT, permissions.READ)
     if team is not None:
         row = session.exec(select(Team).where(Team.id == team, scope.teams())).first()
         if row is None or commune not in (None, row.commune_code) \
                 or province not in (None, row.province_code):
             abort(404)
         return Unit(TEAM, row.id, row.name, row.province_code, row.commune_code)
-    if commune is None and province is None and scope.role == Role.commune_admin:
-        commune = scope.commune_code
+    if commune is None and province is None:
+        commune = scope.home_commune
     if commune is not None:
         row = session.get(Commune, commune)
         if row is None or province not in (None, row.province_code) \
                 or not scope.covers_commune(row.code, row.province_code):
             abort(404)
         return Unit(COMMUNE, row.code, row.name, row.province_code, row.code)
-    if province is None and scope.role == Role.province_admin:
-        province = scope.province_code
+    if province is None:
+        province = scope.home_province
     if province is not None:
         row = session.get(Province, province)
-        allowed = scope.role == Role.national_admin or (
-            scope.role == Role.province_admin and province == scope.province_code)
-        if row is None or not allowed:
+        if row is None or not scope.covers_province(province):
             abort(404)
         return Unit(PROVINCE, row.code, row.name, row.code)
     return NATION_UNIT

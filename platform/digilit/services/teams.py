@@ -5,15 +5,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from .. import collation
 from ..models import Commune, Enrolment, LessonProgress, Role, Team, TeamLeader, TeamMember, User
 from .. import clock
-from . import accounts, rollup, rollup_rebuild
-from .db_helpers import insert_once
+from . import accounts, permissions, rollup, rollup_rebuild
+from .db_helpers import claim_form, insert_once
 from .errors import DomainError
 from .progress import enroll
 from .scope import may_add_to_team, may_change_member, may_remove_member, scope_for
@@ -46,7 +46,7 @@ def create_team(*, session, actor, name, commune_code=None):
     team = Team(name=name, commune_code=commune.code, province_code=commune.province_code)
     if not insert_once(session, team):
         raise DomainError(_l("This commune already has a team with this name."), field="name")
-    if actor.role == Role.team_leader.value:
+    if permissions.leads_teams_it_creates(actor):
         session.add(TeamLeader(team_id=team.id, user_id=actor.id))
         session.flush()
     return team
@@ -71,15 +71,29 @@ def appoint_leader(*, session, team, username):
     if user is None or user.commune_code != team.commune_code:
         raise DomainError(_l("No account with this username in the team's commune."),
                           field="username")
-    if user.role == Role.learner.value:
+    if not permissions.may_lead(user):
+        raise DomainError(_l("Administrators cannot lead a team."), field="username")
+    if permissions.counts_as_learner(user):
         user.role = Role.team_leader.value
         session.add(user)
         # Figures count people with the learner role: the registration no longer counts.
         rollup.count_for_user(session=session, user=user, when=user.created_at, learners=-1)
-    elif user.role != Role.team_leader.value:
-        raise DomainError(_l("Administrators cannot lead a team."), field="username")
     insert_once(session, TeamLeader(team_id=team.id, user_id=user.id))
+    # A leader is nobody's member: the teams they belonged to no longer manage their account
+    # (their old leader could otherwise reset the PIN of a team leader).
+    session.execute(delete(TeamMember).where(TeamMember.user_id == user.id))
+    session.flush()
     return user
+
+
+def pin_resettable(*, session, actor, people):
+    """Those of ``people`` (already within ``actor``'s scope) whose PIN ``actor`` may reset
+    (``permissions.may_reset_pin``)."""
+    people = list(people)
+    led = set(session.exec(select(TeamLeader.team_id).where(TeamLeader.user_id == actor.id)))
+    memberships = rollup.teams_of(session=session, user_ids=[p.id for p in people])
+    return [p for p in people
+            if permissions.may_reset_pin(actor, p, memberships.get(p.id, ()), led)]
 
 
 def team_leaders(*, session, team):
@@ -135,6 +149,29 @@ def add_members(*, session, team, people, course_slugs=()):
     return list(zip(created, pins))
 
 
+class AlreadySubmitted(DomainError):
+    """The same form was sent a second time: nothing more is created."""
+
+
+def add_one_member(*, session, team, actor, full_name, phone=None, birth_year=None, once=None):
+    """Add one person from the team page's form; ``[(user, pin)]``. ``once`` is the form's
+    token: the same form sent twice creates one account (``AlreadySubmitted``). Says "exists"
+    only for a phone of someone in ``actor``'s area (``phones_in_use``)."""
+    phone = accounts.normalise_phone(phone) if phone else None
+    if once and not claim_form(session, token=once, user_id=actor.id):
+        raise AlreadySubmitted(_l("This person is already added: the form was sent twice. "
+                                  "Their card was shown the first time."))
+    known, elsewhere = phones_in_use(session=session, phones=[phone], viewer=actor)
+    if known:
+        raise DomainError(_l("An account with this phone number exists."), field="phone")
+    if elsewhere:  # not said why: nobody may test numbers outside their area
+        raise DomainError(_l("This phone number cannot be used here: leave it out, or ask "
+                             "the commune office."), field="phone")
+    person = NewMember(full_name=" ".join(full_name.split()), phone=phone,
+                       birth_year=birth_year)
+    return add_members(session=session, team=team, people=[person])
+
+
 def phone_taken(*, session, phones):
     """Which of ``phones`` already belong to an account (as its phone or its username)."""
     phones = [p for p in phones if p]
@@ -142,6 +179,18 @@ def phone_taken(*, session, phones):
         return set()
     taken = set(session.exec(select(User.phone).where(User.phone.in_(phones))))
     return taken | set(session.exec(select(User.username).where(User.username.in_(phones))))
+
+
+def phones_in_use(*, session, phones, viewer):
+    """``(in the area, elsewhere)``: which of ``phones`` belong to an account, split by whether
+    the account lies in ``viewer``'s area. Only the first may be told as "exists": a team
+    leader must not be able to test numbers across the country."""
+    taken = phone_taken(session=session, phones=phones)
+    if not taken:
+        return set(), set()
+    visible = set(session.exec(select(User.phone).where(User.phone.in_(sorted(taken)),
+                                                        scope_for(viewer).people())))
+    return visible, taken - visible
 
 
 def enrol_members(*, session, team, members, course_slugs):

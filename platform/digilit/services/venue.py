@@ -14,6 +14,7 @@ from sqlmodel import select
 from ..models import LessonProgress, TeamMember, User, VenueAttendance, VenueSession
 from .. import clock
 from . import rollup
+from .figures import EARLIEST_DAY
 from .errors import DomainError
 
 MAX_PLACE = 200
@@ -46,6 +47,8 @@ def _checked(session, team, held_on, place, course_slug, attendee_ids, now):
         raise DomainError(_l("Choose the date of the session."), field="held_on")
     if held_on > clock.local_day(now):
         raise DomainError(_l("The session cannot be in the future."), field="held_on")
+    if held_on < EARLIEST_DAY:
+        raise DomainError(_l("Choose a date from 2000 on."), field="held_on")
     place = _clean_place(place)
     if not course_slug or get_catalog().get(course_slug) is None:
         raise DomainError(_l("Choose a course from the list."), field="course")

@@ -1,7 +1,9 @@
 """Forms of the team pages."""
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectMultipleField, StringField, SubmitField
+from wtforms import HiddenField, IntegerField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -29,6 +31,8 @@ class MemberForm(FlaskForm):
     phone = StringField(_l("Phone (optional)"), validators=[Optional(), Length(max=20)])
     birth_year = IntegerField(_l("Year of birth (optional)"), validators=[
         Optional(), NumberRange(min=1900, max=2025, message=_l("Write a year like 1965."))])
+    # One per form shown: the same form sent twice adds the person once.
+    once = HiddenField(default=lambda: secrets.token_urlsafe(24))
     submit = SubmitField(_l("Add and print a login card"))
 
 
@@ -44,10 +48,13 @@ class MemberPickForm(FlaskForm):
     """Members chosen for new login cards (their PINs are replaced)."""
 
     members = MultiCheckboxField(_l("Members"), coerce=int, validate_choice=False)
+    # Set by the confirmation page: new PINs end passwords, so they are asked for twice.
+    confirmed = HiddenField()
     submit = SubmitField(_l("New PINs and login cards"))
 
 
 class ConfirmForm(FlaskForm):
+    confirmed = HiddenField()
     submit = SubmitField(_l("Confirm"))
 
 

@@ -12,11 +12,10 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from ..content import get_catalog
 from ..db import get_session
 from ..errors import handle_http_error
-from ..models import Role
-from ..services import csv_import
+from ..services import csv_import, permissions
 from ..services.errors import DomainError, NotFound
 from .import_forms import ConfirmImportForm, ImportForm
-from .views import _team, bp, render_cards
+from .views import _team, bp, cards_redirect
 
 
 def _courses():
@@ -80,7 +79,7 @@ def import_confirm(team_id, token):
         db.rollback()
         return _form_page(team, ImportForm(formdata=None), 409, notice=error.message)
     db.commit()
-    return render_cards(team, pairs)
+    return cards_redirect(team, pairs)
 
 
 @bp.route("/<int:team_id>/import/template.csv", endpoint="import_template")
@@ -99,8 +98,8 @@ def too_large(error):
     # The body was refused unread: forms built while rendering (the sign-out button's too)
     # must see no data rather than try to read it again.
     request.form, request.files = ImmutableMultiDict(), ImmutableMultiDict()
-    allowed = (request.endpoint == "teams.import_csv" and current_user.is_authenticated
-               and current_user.role != Role.learner.value)
+    allowed = (request.endpoint == "teams.import_csv"
+               and permissions.allows(current_user, permissions.IMPORT, permissions.CREATE))
     if not allowed:
         return handle_http_error(error)
     try:

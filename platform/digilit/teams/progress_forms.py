@@ -5,6 +5,7 @@ from wtforms import DateField, SelectChoice, SelectField, StringField, SubmitFie
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from ..services.team_progress import STATUS_LABELS
+from ..web import MAX_ID
 from .forms import MultiCheckboxField
 
 
@@ -42,6 +43,9 @@ class AttendeesField(MultiCheckboxField):
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError(_l("Tick members from the list.")) from error
+        if any(not 0 < value < MAX_ID for value in self.data or ()):
+            self.data = []
+            raise ValueError(_l("Tick members from the list."))
 
 
 class VenueSessionForm(FlaskForm):

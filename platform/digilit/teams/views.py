@@ -1,30 +1,25 @@
 """Team pages for leaders and administrators: teams, members, PINs, enrolment."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func
 from sqlmodel import select
 
 from .. import audit, collation
 from ..content import get_catalog
 from ..db import get_session
-from ..models import Role, Team, TeamMember
-from ..services import accounts, teams
+from ..models import Team, TeamMember
+from ..services import accounts, permissions, teams
+from ..services import cards as card_sheets
 from ..services.errors import DomainError
 from ..services.scope import may_change_member, member_or_404, scope_for, team_or_404
 from ..learn.qr import qr_svg
+from ..urls import public_url
 from .forms import (ConfirmForm, EnrolForm, ExistingMemberForm, LeaderForm, MemberForm,
                     MemberPickForm, TeamNameForm)
 
 bp = Blueprint("teams", __name__)
-
-
-@bp.before_request
-@login_required
-def require_staff():
-    """Learners have no team pages: to them /teams/... does not exist."""
-    if current_user.role == Role.learner.value:
-        abort(404)
 
 
 def _team(team_id):
@@ -35,7 +30,7 @@ def _team(team_id):
 def index():
     db = get_session()
     form = TeamNameForm()
-    can_create = current_user.role in (Role.team_leader.value, Role.commune_admin.value)
+    can_create = permissions.allows(current_user, permissions.TEAM, permissions.CREATE)
     if can_create and form.validate_on_submit():
         try:
             team = teams.create_team(session=db, actor=current_user, name=form.name.data)
@@ -69,7 +64,7 @@ def _team_page(team, **forms):
         member_form=forms.get("member_form") or MemberForm(),
         existing_form=forms.get("existing_form") or ExistingMemberForm(formdata=None),
         enrol_form=enrol_form, pick_form=MemberPickForm(), confirm_form=ConfirmForm(),
-        can_appoint=scope_for(current_user).manages_teams,
+        can_appoint=permissions.allows(current_user, permissions.LEADERSHIP, permissions.CREATE),
         changeable={m.id for m in members
                     if may_change_member(scope_for(current_user), team, m)},
     ), 422 if forms else 200
@@ -112,8 +107,6 @@ def rename(team_id):
 @bp.route("/<int:team_id>/leaders", methods=["POST"])
 def appoint(team_id):
     team, form = _team(team_id), LeaderForm()
-    if not scope_for(current_user).manages_teams:
-        abort(404)
 
     def action():
         user = teams.appoint_leader(session=get_session(), team=team,
@@ -126,9 +119,40 @@ def appoint(team_id):
 
 def render_cards(team, pairs):
     """Login cards, 8 to an A4 page; the PINs appear here once and nowhere else."""
-    login_url = url_for("auth.login", _external=True)
+    login_url = public_url("auth.login")
     return render_template("teams/cards.html", team=team, pairs=pairs, login_url=login_url,
                            qr=qr_svg(login_url, scale=3))
+
+
+def cards_redirect(team, pairs):
+    """Keep new PINs sealed and send the browser to the page that shows them once: a reload
+    there shows nothing and issues nothing."""
+    db = get_session()
+    token = card_sheets.keep(session=db, team=team, actor=current_user, pairs=pairs,
+                       secret_key=current_app.config["SECRET_KEY"])
+    db.commit()
+    return redirect(url_for("teams.show_cards", team_id=team.id, token=token))
+
+
+@bp.route("/<int:team_id>/cards/<token>")
+def show_cards(team_id, token):
+    team, db = _team(team_id), get_session()
+    pairs = card_sheets.take(session=db, team=team, token=token,
+                       secret_key=current_app.config["SECRET_KEY"])
+    db.commit()
+    if pairs is None:
+        flash(_("These login cards were shown once and are gone. To print cards again, give "
+                "new PINs."), "info")
+        return redirect(url_for(".team", team_id=team.id))
+    return render_cards(team, pairs)
+
+
+def confirm_new_pins(team, members, action):
+    """Ask before new PINs: how many people get one, and how many lose their password."""
+    return render_template(
+        "teams/cards_confirm.html", team=team, members=members, action=action,
+        with_password=sum(1 for m in members if accounts.chose_password(m)),
+        form=ConfirmForm(formdata=None))
 
 
 @bp.route("/<int:team_id>/members", methods=["POST"])
@@ -136,20 +160,22 @@ def add_member(team_id):
     team, form = _team(team_id), MemberForm()
 
     def action():
-        db = get_session()
-        phone = accounts.normalise_phone(form.phone.data) if form.phone.data else None
-        if phone and teams.phone_taken(session=db, phones=[phone]):
-            raise DomainError(_("An account with this phone number exists."), field="phone")
-        person = teams.NewMember(full_name=" ".join(form.full_name.data.split()),
-                                 phone=phone, birth_year=form.birth_year.data)
-        pairs = teams.add_members(session=db, team=team, people=[person])
-        return render_cards(team, pairs)
+        try:
+            pairs = teams.add_one_member(
+                session=get_session(), team=team, actor=current_user, once=form.once.data,
+                full_name=form.full_name.data, phone=form.phone.data,
+                birth_year=form.birth_year.data)
+        except teams.AlreadySubmitted as done:
+            flash(done.message, "info")
+            return redirect(url_for(".team", team_id=team.id))
+        return cards_redirect(team, pairs)
     return _attempt(team, form, "member_form", action)
 
 
 @bp.route("/<int:team_id>/cards", methods=["POST"])
 def cards(team_id):
-    """New PINs for the ticked members (all when none is ticked), and their cards."""
+    """New PINs for the ticked members (all when none is ticked), and their cards; members
+    whose PIN the caller may not reset are left as they are."""
     team, form = _team(team_id), MemberPickForm()
     if not form.validate_on_submit():
         abort(400)
@@ -157,24 +183,35 @@ def cards(team_id):
     members = teams.team_members(session=db, team=team)
     chosen = set(form.members.data or [])
     members = [m for m in members if not chosen or m.id in chosen]
-    pairs = [(m, accounts.set_new_pin(session=db, user=m)) for m in members]
+    allowed = teams.pin_resettable(session=db, actor=current_user, people=members)
+    if len(allowed) < len(members):
+        flash(_("%(n)d members keep their PIN: only the commune office can reset it.",
+                n=len(members) - len(allowed)), "info")
+    if not form.confirmed.data:
+        return confirm_new_pins(team, allowed, url_for(".cards", team_id=team.id))
+    pairs = [(m, accounts.set_new_pin(session=db, user=m)) for m in allowed]
     db.commit()
     audit.users("pin_reset", pairs, team_id=team.id)
-    return render_cards(team, pairs)
+    return cards_redirect(team, pairs)
 
 
 @bp.route("/<int:team_id>/members/<int:member_id>/reset-pin", methods=["POST"])
 def reset_pin(team_id, member_id):
     team = _team(team_id)
-    member = member_or_404(session=get_session(), user=current_user, team=team,
-                           member_id=member_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     db = get_session()
+    member = member_or_404(session=db, user=current_user, team=team, member_id=member_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not teams.pin_resettable(session=db, actor=current_user, people=[member]):
+        flash(_("You cannot reset this person's PIN: ask the commune office."), "error")
+        return redirect(url_for(".team", team_id=team.id))
+    if accounts.chose_password(member) and not form.confirmed.data:
+        return confirm_new_pins(team, [member], request.path)
     pin = accounts.set_new_pin(session=db, user=member)
     db.commit()
     audit.event("pin_reset", user_id=member.id, team_id=team.id)
-    return render_cards(team, [(member, pin)])
+    return cards_redirect(team, [(member, pin)])
 
 
 @bp.route("/<int:team_id>/enrol", methods=["POST"])
