@@ -25,7 +25,8 @@ def set_security_headers(response):
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = HSTS
     response.headers.pop("Server", None)
-    if request.endpoint not in CACHEABLE_ENDPOINTS and (
+    if request.endpoint not in CACHEABLE_ENDPOINTS and \
+            "no-store" not in response.headers.get("Cache-Control", "") and (
             request.headers.get("Authorization") or current_user.is_authenticated):
         # Someone's own page, a PIN, a token, figures: never kept by a browser or a proxy
         # (a shared computer at the commune office, the back button after signing out).

@@ -40,6 +40,9 @@ def world(app, db, catalog):
     made.attempt = int(LearnActions(client, catalog).pass_course("e-id").rsplit("/", 1)[1])
     page = client.get("/me").get_data(as_text=True)
     made.certificate = page.split("/certificates/", 1)[1].split('"', 1)[0]
+    course = catalog.get("e-id")  # a practice and a lesson with self-checks, from the files
+    made.practice = course.practices[0]
+    made.checked = next(lesson for lesson in course.lessons if lesson.checks)
     return made
 
 
@@ -73,9 +76,12 @@ def _arrange(db):
 
 def url_args(world, actor, area):
     """The path arguments of every route, for a team of ``area``."""
+    practice, checked = world.practice, world.checked
     return {"team_id": world.ids[area], "member_id": world.members[area],
             "token": world.batches[area], "token_id": world.tokens.get(actor, 1),
-            "slug": "e-id", "lesson": "vneid-basics", "attempt_id": world.attempt,
+            "slug": "e-id", "lesson": checked.slug, "attempt_id": world.attempt,
+            "practice": practice.slug, "check": checked.checks[0].id,
+            "name": next(step.image for step in practice.steps if step.image),
             "code": world.certificate, "filename": "css/site.css",
             "user_id": world.members["own"], "number": 1, "session_id": world.sessions[area]}
 
