@@ -42,6 +42,7 @@ COURSE = "e-id"
 HISTORY = 60  # quiz attempts of the learner whose pages are read
 WRITERS = 700  # learners per POST run, each with every lesson of the course to complete
 QUIZZERS = 60
+FORMS_EACH = 80  # quiz forms per quizzer, each with its own signed one-time token
 GET_TARGET, POST_TARGET, P99_LIMIT = 0.5, 0.35, 2.0
 USER_AGENT = "digilit-bench"
 LUA = Path(__file__).resolve().parent / "pages.lua"
@@ -69,14 +70,16 @@ def parse_args(argv):
 
 # --- data ---------------------------------------------------------------------------------------
 
-def _answers_body(course, csrf):
-    """The right answers of every question, with ``@TOKEN@`` for the attempt token."""
-    fields = [("csrf_token", csrf), ("attempt_token", "@TOKEN@")]
-    for question in course.questions:
+def _answers_body(course, csrf, token):
+    """The right answers to the questions ``token`` drew."""
+    from digilit.services.quiz_rules import drawn_questions
+
+    fields = [("csrf_token", csrf), ("attempt_token", token)]
+    for question in drawn_questions(course, token):
         ids = list(question.correct_ids) if question.type == "order" else sorted(
             question.correct_ids)
         fields += [(f"q-{question.id}", choice) for choice in ids]
-    return urlencode(fields, quote_via=quote).replace("%40TOKEN%40", "@TOKEN@")
+    return urlencode(fields, quote_via=quote)
 
 
 def _signed_in(app, user):
@@ -102,7 +105,8 @@ def prepare(url, folder):
 
     from digilit.content import get_catalog
     from digilit.models import Commune, User
-    from digilit.services import accounts, certificates, grading, progress, rollup
+    from digilit.services import (accounts, certificates, grading, practice, progress,
+                                  quiz_rules, rollup)
 
     app = make_app(url)
     engine = app.extensions["digilit.engine"]
@@ -117,6 +121,17 @@ def prepare(url, folder):
                 session=db, username="reader", full_name="Nguyễn Thị Lan",
                 password="bench-pages-passphrase-1", province_code=1, commune_code=commune.code)
 
+            def finish(user):
+                """Every lesson and practice done: the quiz is open."""
+                for lesson in course.lessons:
+                    progress.complete_lesson(session=db, user=user, course=course,
+                                             lesson=lesson)
+                for item in course.practices:
+                    for step_id, choice_id in item.good_path():
+                        practice.answer(session=db, user=user, course=course, practice=item,
+                                        step_id=step_id, choice_id=choice_id,
+                                        version=course.version)
+
             def learner(name):
                 user = User(username=name, full_name="Trần Văn Minh", role="learner",
                             password_hash=reader.password_hash, province_code=1,
@@ -128,21 +143,18 @@ def prepare(url, folder):
                 return user
 
             progress.enroll(session=db, user=reader, course=course)
-            for lesson in course.lessons:
-                progress.complete_lesson(session=db, user=reader, course=course, lesson=lesson)
+            finish(reader)
             right = {q.id: list(q.correct_ids) for q in course.questions}
             wrong = {q.id: [] for q in course.questions}
             attempt = None
-            for i in range(HISTORY):
+            for i in range(HISTORY):  # a long history, one pass in three (no pause: no secret)
                 attempt = grading.submit_attempt(
                     session=db, user=reader, course=course, token=f"history-{i}",
                     answers=right if i % 3 == 2 else wrong)
             writers = [[learner(f"w{run}x{i:04d}") for i in range(WRITERS)] for run in (0, 1)]
             quizzers = [learner(f"q{i:04d}") for i in range(QUIZZERS)]
             for user in quizzers:
-                for lesson in course.lessons:
-                    progress.complete_lesson(session=db, user=user, course=course,
-                                             lesson=lesson)
+                finish(user)
             db.commit()
             code = certificates.get_for(session=db, user_id=reader.id,
                                         course_slug=COURSE).code
@@ -164,10 +176,13 @@ def prepare(url, folder):
                                      cookie, urlencode({"csrf_token": csrf})))
                 files[f"lesson completion {run}"] = _write(folder, f"complete{run}", rows)
             rows = []
-            for user in quizzers:
+            for user in quizzers:  # forms as the quiz page issues them: signed, drawn
                 cookie, csrf = _signed_in(app, user)
-                rows.append(("POST", f"/courses/{COURSE}/quiz", cookie,
-                             _answers_body(course, csrf)))
+                for _ in range(FORMS_EACH):
+                    token = quiz_rules.signed_token(secret=app.config["SECRET_KEY"],
+                                                    user_id=user.id, course=course)
+                    rows.append(("POST", f"/courses/{COURSE}/quiz", cookie,
+                                 _answers_body(course, csrf, token)))
             files["quiz submission"] = _write(folder, "quiz", rows)
     finally:
         engine.dispose()

@@ -283,16 +283,9 @@ def wrong_answers(course):
 def practice_path(practice):
     """``[(step id, choice id)]``: the shortest way from a practice's first step to an end
     without a mistake, derived from the course files (never hard-coded)."""
-    paths, todo = {practice.first.id: []}, [practice.first]
-    while todo:
-        step = todo.pop(0)
-        if step.end:
-            return paths[step.id]
-        for choice in step.choices:
-            if not choice.mistake and choice.next not in paths:
-                paths[choice.next] = paths[step.id] + [(step.id, choice.id)]
-                todo.append(practice.step(choice.next))
-    raise AssertionError(f"practice {practice.slug} has no end without a mistake")
+    path = practice.good_path()
+    assert path is not None, f"practice {practice.slug} has no end without a mistake"
+    return path
 
 
 def finish_practices(db, user, course):

@@ -111,6 +111,20 @@ class Practice:
     def step(self, step_id):
         return next((s for s in self.steps if s.id == step_id), None)
 
+    def good_path(self):
+        """``[(step id, choice id)]``: the shortest way from the first step to an end without
+        a mistake, or None when there is none."""
+        paths, todo = {self.first.id: []}, [self.first]
+        while todo:
+            step = todo.pop(0)
+            if step.end:
+                return paths[step.id]
+            for choice in step.choices:
+                if not choice.mistake and choice.next not in paths:
+                    paths[choice.next] = paths[step.id] + [(step.id, choice.id)]
+                    todo.append(self.step(choice.next))
+        return None
+
 
 @dataclass(frozen=True)
 class Course:
