@@ -16,3 +16,18 @@ def machine():
     except OSError:
         memory = 0
     return f"{os.cpu_count()} × {cpu}, {memory} GB RAM, Python {platform.python_version()}"
+
+
+def put_block(text, key, body, before=None):
+    """``text`` with the block between ``<!-- key: begin -->`` and ``<!-- key: end -->``
+    replaced by ``body``; a new block goes just before the marker ``before`` or, without one,
+    at the end. Each benchmark writes its own blocks of BENCHMARKS.md this way and keeps
+    everything else."""
+    start, stop = f"<!-- {key}: begin -->", f"<!-- {key}: end -->"
+    block = f"{start}\n{body}{stop}"
+    if start in text:
+        head, rest = text.split(start, 1)
+        return head + block + rest.split(stop, 1)[1]
+    if before is not None:
+        return text.replace(before, block + "\n" + before)
+    return text.rstrip("\n") + "\n\n" + block + "\n"

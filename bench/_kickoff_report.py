@@ -2,7 +2,7 @@
 section "Kick-off", one block per database between marker comments)."""
 import textwrap
 
-from bench._common import machine
+from bench._common import machine, put_block
 from bench.load import HEADER
 
 BEGIN, END = "<!-- bench.kickoff: begin -->", "<!-- bench.kickoff: end -->"
@@ -183,13 +183,6 @@ def update_markdown(path, results, command, args):
             BEGIN, "## Kick-off (`bench/kickoff.py`)", "", textwrap.fill(INTRO, 96), "",
             END]) + "\n"
     for result in results:
-        name = result["database"]
-        start = f"<!-- bench.kickoff {name}: begin -->"
-        stop = f"<!-- bench.kickoff {name}: end -->"
-        block = f"{start}\n{section(result, command, args)}{stop}"
-        if start in text:
-            head, rest = text.split(start, 1)
-            text = head + block + rest.split(stop, 1)[1]
-        else:
-            text = text.replace(END, block + "\n" + END)
+        text = put_block(text, f"bench.kickoff {result['database']}",
+                         section(result, command, args), before=END)
     path.write_text(text, encoding="utf-8")

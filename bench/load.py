@@ -56,7 +56,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from bench._common import machine
+from bench._common import machine, put_block
 
 REPO = Path(__file__).resolve().parent.parent
 BENCHMARKS = REPO / "BENCHMARKS.md"
@@ -917,14 +917,8 @@ def update_markdown(path, results, command):
             BEGIN, "## Load and faults (`bench/load.py`)", "", textwrap.fill(INTRO, 96), "",
             END]) + "\n"
     for result in results:
-        name = result["database"]
-        start, stop = f"<!-- bench.load {name}: begin -->", f"<!-- bench.load {name}: end -->"
-        block = f"{start}\n{section(result, command)}{stop}"
-        if start in text:
-            head, rest = text.split(start, 1)
-            text = head + block + rest.split(stop, 1)[1]
-        else:
-            text = text.replace(END, block + "\n" + END)
+        text = put_block(text, f"bench.load {result['database']}", section(result, command),
+                         before=END)
     path.write_text(text, encoding="utf-8")
 
 

@@ -25,6 +25,7 @@ import argparse
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from bench._common import machine
+from bench._common import machine, put_block
 from bench.load import (HOST, REPO, Gunicorn, app_environment, database_version, flask_cli,
                         free_port, fresh_pg_database, make_app, pg_port, venv_tool)
 
@@ -391,22 +392,15 @@ def section(results, command):
 
 
 def write_markdown(text):
-    begin, end = "<!-- bench.pages: begin -->", "<!-- bench.pages: end -->"
     current = BENCHMARKS.read_text(encoding="utf-8")
-    block = f"{begin}\n{text}{end}"
-    if begin in current:
-        head, rest = current.split(begin, 1)
-        current = head + block + rest.split(end, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + block + "\n"
-    BENCHMARKS.write_text(current, encoding="utf-8")
+    BENCHMARKS.write_text(put_block(current, "bench.pages", text), encoding="utf-8")
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     child = "--child" in argv
     args = parse_args([a for a in argv if a != "--child"])
-    if shutil_which("wrk") is None:
+    if shutil.which("wrk") is None:
         print("wrk is missing: `make bench` installs it (scripts/install-system-deps.sh)",
               file=sys.stderr)
         return 1
@@ -430,12 +424,6 @@ def main(argv=None):
     missed = [v for _n, rows in results for _r, _x, v in verdicts(rows)
               if v not in ("ok", "baseline", "reference")]
     return 1 if missed else 0
-
-
-def shutil_which(name):
-    import shutil
-
-    return shutil.which(name)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench._common import machine
+from bench._common import machine, put_block
 
 REPO = Path(__file__).resolve().parent.parent
 BENCHMARKS = REPO / "BENCHMARKS.md"
@@ -354,14 +354,8 @@ def update_markdown(path, results, command):
             "p95 limits: national dashboard and API under 200 ms, a province under 100 ms, "
             "a commune under 50 ms.", "", end]) + "\n"
     for result in results:
-        name = result["database"]
-        start, stop = f"<!-- bench.stats {name}: begin -->", f"<!-- bench.stats {name}: end -->"
-        block = f"{start}\n{section(result, command)}{stop}"
-        if start in text_:
-            head, rest = text_.split(start, 1)
-            text_ = head + block + rest.split(stop, 1)[1]
-        else:
-            text_ = text_.replace(end, block + "\n" + end)
+        text_ = put_block(text_, f"bench.stats {result['database']}",
+                          section(result, command), before=end)
     path.write_text(text_, encoding="utf-8")
 
 
