@@ -122,8 +122,10 @@ def clock():
 
 @pytest.fixture
 def app(database_url, tmp_path):
+    # Administrators' second factor is tested in tests/auth/test_second_factor.py, with
+    # SECOND_FACTOR_REQUIRED as in production; elsewhere they sign in with a password alone.
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
-                      "SQLALCHEMY_DATABASE_URI": database_url,
+                      "SECOND_FACTOR_REQUIRED": False, "SQLALCHEMY_DATABASE_URI": database_url,
                       "CREDENTIAL_KEY_FILE": str(tmp_path / "instance" / "credential_key.pem")})
     yield app
     app.extensions["digilit.engine"].dispose()

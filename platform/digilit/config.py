@@ -55,6 +55,9 @@ class DefaultConfig:
     OIDC_COMMUNE_CLAIM = "commune_code"
     # After two failed quiz attempts in a row, the next one opens this many seconds later.
     QUIZ_RETRY_PAUSE = 600
+    # Administrators sign in with a second factor (an authenticator app), set up at their
+    # first sign-in. Off only for tests about something else.
+    SECOND_FACTOR_REQUIRED = True
 
 
 def normalise_database_url(url):
@@ -106,6 +109,8 @@ def _from_environment(app):
         app.config["PREFERRED_URL_SCHEME"] = os.environ["PREFERRED_URL_SCHEME"]
     if os.environ.get("TRUSTED_PROXIES", "").isdigit():
         app.config["TRUSTED_PROXIES"] = int(os.environ["TRUSTED_PROXIES"])
+    if os.environ.get("SECOND_FACTOR_REQUIRED") in ("0", "1"):
+        app.config["SECOND_FACTOR_REQUIRED"] = os.environ["SECOND_FACTOR_REQUIRED"] == "1"
     if os.environ.get("PG_BIN_DIR"):
         app.config["PG_BIN_DIR"] = os.environ["PG_BIN_DIR"]
     for name in ENVIRONMENT_SETTINGS:

@@ -135,6 +135,9 @@ def seed_command(learners, demo_area, random_seed):
     click.echo("Demo accounts (username / password):")
     for username, role, _name in DEMO_ACCOUNTS:
         click.echo(f"  {role:<15} {username:<13} {passwords.get(username, '(set elsewhere)')}")
+    click.echo("The administrators set up a second step at their first sign-in: scan the QR "
+               "code shown with an authenticator app (FreeOTP, Google or Microsoft "
+               "Authenticator).")
     if learners:
         click.echo(f"Added {learners} synthetic learners.")
     if added:

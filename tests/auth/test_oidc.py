@@ -292,3 +292,23 @@ def test_the_identity_is_in_the_data_copy_and_goes_with_the_account(oidc_app, cl
         "password": "mat-khau-moi-123", "csrf_token": csrf_token(client, "/me")})
     assert response.status_code == 302
     assert count(User) == 0 and count(ExternalIdentity) == 0
+
+
+def test_an_account_with_a_second_factor_gives_its_code_after_the_provider(oidc_app, client,
+                                                                           auth, db):
+    import pyotp
+
+    from digilit import clock
+    from digilit.services import second_factor
+
+    sign_in_at_provider(client, "lan")
+    create_account(client)
+    auth.logout()
+    user = db.exec(select(User)).one()
+    key, _uri = second_factor.begin(session=db, user=user, secret_key="test-secret")
+    second_factor.confirm(session=db, user=user, code=pyotp.TOTP(key).at(clock.timestamp()),
+                          secret_key="test-secret")
+    db.commit()
+    response = sign_in_at_provider(client, "lan")
+    assert response.headers["Location"].endswith("/auth/code")
+    assert client.get("/me").status_code == 302  # not signed in before the code

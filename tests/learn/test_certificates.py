@@ -50,7 +50,7 @@ def test_the_certificate_page_is_public(app, client, learner, learn, db, catalog
 
 
 def test_the_qr_code_encodes_the_certificates_address(app, client, learner, learn, db):
-    from digilit.learn.qr import qr_svg
+    from digilit.qr import qr_svg
     learn.pass_course("e-id")
     [certificate] = certificate_of(db)
     page = client.get(f"/certificates/{certificate.code}").get_data(as_text=True)

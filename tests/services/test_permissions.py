@@ -110,6 +110,8 @@ def expected(endpoint, actor, area, role):
     needed = permissions.ENDPOINTS[endpoint]
     if endpoint in UNCONFIGURED:
         return "signed in"  # anything but a 500 (or a sign-in)
+    if endpoint == "auth.second_factor_code":  # public, but only between password and code
+        return "login" if actor is None else "signed in"
     if needed == permissions.PUBLIC:
         return "ok"
     if needed == permissions.SELF_AUTHENTICATED:

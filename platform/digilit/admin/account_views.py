@@ -10,9 +10,9 @@ from .. import audit
 from ..auth.forms import optional_int
 from ..db import get_session
 from ..models import ROLES
-from ..learn.qr import qr_svg
-from ..services import account_admin, permissions
-from ..services.accounts import set_new_pin
+from ..qr import qr_svg
+from ..services import account_admin, permissions, second_factor
+from ..services.accounts import end_sessions, set_new_pin
 from ..services import cards as card_sheets
 from ..urls import public_url
 from ..services.errors import DomainError
@@ -74,6 +74,22 @@ def change_role(user_id):
     audit.event("role_change", user_id=user.id, role=user.role)
     flash(_("Account %(name)s now has the role %(role)s.", name=user.username, role=user.role),
           "success")
+    return redirect(url_for(".accounts", q=user.username))
+
+
+@bp.route("/accounts/<int:user_id>/second-factor", methods=["POST"])
+def reset_second_factor(user_id):
+    """Remove an account's authenticator (a lost phone): it is set up again at sign-in."""
+    user = _account(user_id)
+    if not RevokeForm().validate_on_submit():
+        abort(400)
+    db = get_session()
+    second_factor.reset(session=db, user=user)
+    end_sessions(session=db, user=user)
+    db.commit()
+    audit.event("second_factor_reset", user_id=user.id)
+    flash(_("The second step of %(name)s is reset: they set it up again at their next "
+            "sign-in.", name=user.username), "success")
     return redirect(url_for(".accounts", q=user.username))
 
 

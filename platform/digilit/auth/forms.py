@@ -89,3 +89,20 @@ class ChangePasswordForm(FlaskForm):
         _l("New password"), _l("Repeat the new password"),
         _l("At least 8 characters. Do not use your PIN."))
     submit = SubmitField(_l("Save my password"))
+
+
+class SecondFactorCodeForm(FlaskForm):
+    """A code from the authenticator app, or one of the recovery codes."""
+
+    code = StringField(_l("Code"), description=_l(
+        "The 6 digits your authenticator app shows now, or one of your recovery codes."),
+        validators=[InputRequired(_l("Enter the code.")), Length(max=32)])
+    submit = SubmitField(_l("Continue"))
+
+
+class SecondFactorOffForm(SecondFactorCodeForm):
+    submit = SubmitField(_l("Turn off the second step"))
+
+
+class RecoveryCodesForm(SecondFactorCodeForm):
+    submit = SubmitField(_l("Make new recovery codes"))

@@ -13,7 +13,7 @@ from ..services import signin
 from ..services.errors import DomainError
 from ..urls import public_url
 from .oidc_forms import IdentityAccountForm, LinkAccountForm, LinkSignedInForm, UnlinkForm
-from .views import _fill_area_choices, _limits, _start_session, bp
+from .views import _fill_area_choices, _limits, bp, open_session
 
 PENDING = "oidc_pending"  # the verified identity between the callback and the first choice
 PENDING_LIFETIME = 15 * 60
@@ -80,10 +80,7 @@ def _sign_in(db, user, issuer, event="oidc_login"):
     if not identities.may_sign_in(session=db, user=user):
         return _failed(LOCKED, user_id=user.id)
     audit.event(event, user_id=user.id, issuer=issuer)
-    _start_session(user)
-    if user.must_change_password:
-        return redirect(url_for(".change_password"))
-    return redirect(url_for("learn.me"))
+    return open_session(user, url_for("learn.me"))
 
 
 def _link_and_sign_in(db, user, person):

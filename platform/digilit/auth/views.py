@@ -6,13 +6,15 @@ from flask import (Blueprint, current_app, flash, jsonify, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import audit
+from .. import audit, clock
 from ..db import get_session
-from ..services import accounts, geo, scope, signin
+from ..services import accounts, geo, scope, second_factor, signin
 from ..services.errors import DomainError
 from .forms import ChangePasswordForm, LoginForm, LogoutForm, RegistrationForm, optional_int
 
 bp = Blueprint("auth", __name__)
+# Session keys: a sign-in waiting for its second step, and a session that passed it.
+AWAITING_CODE, SECOND_STEP_DONE = "_awaiting_code", "_second_step"
 
 
 def _fill_area_choices(form):
@@ -82,13 +84,41 @@ def communes():
     return jsonify([{"code": c.code, "name": c.name} for c in rows])
 
 
-def _start_session(user):
-    """A fresh session at sign-in (no fixation), keeping only the language choice."""
+def _fresh_session():
+    """Empty the session but for the language choice."""
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
+
+
+def _start_session(user, second_step=False):
+    """A fresh session at sign-in (no fixation), keeping only the language choice;
+    ``second_step`` records that a second factor was shown."""
+    _fresh_session()
     login_user(user)
+    if second_step:
+        session[SECOND_STEP_DONE] = True
+
+
+def open_session(user, next_url=None):
+    """The response to a proven password, PIN or identity: the second step for an account
+    with an authenticator (``second_factor_views``), else a new session and the page to go
+    to: choosing a password after a PIN, ``next_url``, or the role's landing page."""
+    if second_factor.is_on(session=get_session(), user=user):
+        _fresh_session()
+        session[AWAITING_CODE] = {"user": user.id, "version": user.session_version,
+                                  "at": clock.timestamp(), "next": next_url}
+        return redirect(url_for(".second_factor_code"))
+    _start_session(user)
+    return after_sign_in(user, next_url)
+
+
+def after_sign_in(user, next_url=None):
+    """Where a new session goes first."""
+    if user.must_change_password:
+        return redirect(url_for(".change_password"))
+    return redirect(next_url or url_for(scope.landing_endpoint(user)))
 
 
 def _safe_next(target):
@@ -115,11 +145,7 @@ def login():
         db.commit()  # the counters are kept whatever the outcome
         audit.event("login", attempt.outcome, user_id=attempt.user_id)
         if attempt.ok:
-            _start_session(attempt.user)
-            if attempt.user.must_change_password:
-                return redirect(url_for(".change_password"))
-            return redirect(_safe_next(request.args.get("next"))
-                            or url_for(scope.landing_endpoint(attempt.user)))
+            return open_session(attempt.user, _safe_next(request.args.get("next")))
         if attempt.outcome == signin.THROTTLED:
             form.password.errors.append(_too_many())
             return render_template("auth/login.html", form=form), 429
@@ -142,11 +168,8 @@ def logout():
         accounts.end_sessions(session=db, user=current_user._get_current_object())
         db.commit()
         audit.event("logout", user_id=current_user.id)
-        lang = session.get("lang")
         logout_user()
-        session.clear()
-        if lang:
-            session["lang"] = lang
+        _fresh_session()
         flash(_("You are signed out."), "info")
     return redirect(url_for("learn.catalogue"))
 
@@ -176,7 +199,8 @@ def change_password():
         else:
             db.commit()
             audit.event("password_change", user_id=user.id)
-            _start_session(user)  # the new session version: other sessions are now ended
+            # the new session version: other sessions are now ended
+            _start_session(user, second_step=session.get(SECOND_STEP_DONE, False))
             flash(_("Your password is saved."), "success")
             return redirect(url_for("learn.me"))
     return render_template("auth/password.html", form=form), 422 if form.errors else 200

@@ -8,7 +8,7 @@ from ..db import get_session
 from ..models import User
 from ..services import certificates, revocation
 from ..urls import public_url
-from .qr import qr_svg
+from ..qr import qr_svg
 from .views import bp
 
 

@@ -14,7 +14,7 @@ from ..services.csv_export import attachment
 from ..services.errors import DomainError
 from ..urls import public_base, public_url
 from .credential_forms import RevokeForm
-from .qr import qr_svg
+from ..qr import qr_svg
 from ..web import localized
 from .views import bp
 

@@ -27,7 +27,8 @@ all-time sums ``StatTotal``, kept in the same transaction as the progress they c
 ``ApiToken`` the hashed read-only tokens of machine clients.
 
 ``Throttle`` counts failed sign-ins per account and attempts per network address, so that
-lockouts hold across workers and app nodes.
+lockouts hold across workers and app nodes. ``SecondFactor`` holds an account's TOTP
+authenticator (encrypted) and ``RecoveryCode`` its hashed one-time recovery codes.
 
 ``ExternalIdentity`` links an account to a person at an OpenID Connect provider (issuer and
 subject only); ``CertificateRevocation`` withdraws a certificate.
@@ -37,6 +38,7 @@ from .geo import Commune, Province
 from .identity import CertificateRevocation, ExternalIdentity
 from .learning import Certificate, Enrolment, LessonProgress, QuizAttempt
 from .practice import LessonCheckAnswer, PracticeProgress
+from .second_factor import RecoveryCode, SecondFactor
 from .security import SubmittedForm, Throttle
 from .stats import ApiToken, StatDaily, StatTotal, Target
 from .teams import CardSheet, ImportBatch, Team, TeamLeader, TeamMember, VenueAttendance, VenueSession
@@ -46,5 +48,5 @@ __all__ = [
     "Enrolment", "LessonProgress", "QuizAttempt", "Certificate", "PracticeProgress",
     "LessonCheckAnswer",
     "StatDaily", "StatTotal", "Target", "ApiToken", "Throttle", "SubmittedForm", "Team", "TeamLeader", "TeamMember", "ImportBatch", "CardSheet", "VenueSession", "VenueAttendance",
-    "ExternalIdentity", "CertificateRevocation",
+    "ExternalIdentity", "CertificateRevocation", "SecondFactor", "RecoveryCode",
 ]

@@ -20,11 +20,14 @@ that declares nothing is refused (a test walks every route for every role).
 | statistics unit| area admins          | nobody              | nobody              | nobody        |
 | office PIN     | area admins          | area admins         | nobody              | nobody        |
 | certificate    | anybody              | its holder (quiz)   | area admins: revoke | its holder    |
+| second factor  | own: staff           | own: staff          | own: staff          | own: leaders ³|
 
 "Staff" is a team leader or an administrator; "area admins" are commune, province and
 national administrators. ¹ A PIN reset needs a rank above the person's, and a team leader may
 reset only learners all of whose teams they lead. ² Suspension, role and area changes and
-deletion of accounts: province and national administrators only.
+deletion of accounts: province and national administrators only. ³ Administrators must sign
+in with a second factor (set up at their first sign-in) and cannot turn it off; team leaders
+may. Resetting someone else's (a lost phone) is an account change.
 """
 from flask import abort
 from flask_login import current_user
@@ -38,8 +41,9 @@ PERSON, TEAM, MEMBERSHIP, LEADERSHIP = "person", "team", "membership", "leadersh
 VENUE_SESSION, IMPORT, TARGET, API_TOKEN = "venue_session", "import", "target", "api_token"
 STATS_UNIT, CERTIFICATE, ACCOUNT = "stats_unit", "certificate", "account"
 OFFICE_PIN = "office_pin"  # a commune office's reset PIN for someone in no team
+SECOND_FACTOR = "second_factor"  # one's own authenticator and recovery codes
 KINDS = (PERSON, TEAM, MEMBERSHIP, LEADERSHIP, VENUE_SESSION, IMPORT, TARGET, API_TOKEN,
-         STATS_UNIT, CERTIFICATE, ACCOUNT, OFFICE_PIN)
+         STATS_UNIT, CERTIFICATE, ACCOUNT, OFFICE_PIN, SECOND_FACTOR)
 
 # Rank orders the roles: a person may act on accounts of a lower rank only.
 RANK = {Role.learner: 0, Role.team_leader: 1, Role.commune_admin: 2, Role.province_admin: 3,
@@ -68,6 +72,8 @@ RULES = {
     # Change: revoke (administrators, for the learners of their area).
     CERTIFICATE: {READ: ANYBODY, CREATE: EVERYONE, CHANGE: ADMINS, DELETE: EVERYONE},
     OFFICE_PIN: {READ: ADMINS, CREATE: ADMINS, CHANGE: NOBODY, DELETE: NOBODY},
+    SECOND_FACTOR: {READ: STAFF, CREATE: STAFF, CHANGE: STAFF,
+                    DELETE: frozenset({Role.team_leader})},
     ACCOUNT: {READ: UPPER_ADMINS, CREATE: UPPER_ADMINS, CHANGE: UPPER_ADMINS,
               DELETE: UPPER_ADMINS},
 }
@@ -85,6 +91,13 @@ ENDPOINTS = {
     "offline.page": PUBLIC, "offline.pages": PUBLIC, "offline.service_worker": PUBLIC,
     "auth.login": PUBLIC, "auth.register": PUBLIC, "auth.communes": PUBLIC,
     "auth.logout": OWN, "auth.change_password": OWN,
+    # The second step of a sign-in (the password is proven, the session not yet open), and
+    # one's own authenticator.
+    "auth.second_factor_code": PUBLIC,
+    "auth.second_factor": (SECOND_FACTOR, READ),
+    "auth.second_factor_confirm": (SECOND_FACTOR, CREATE),
+    "auth.second_factor_codes": (SECOND_FACTOR, CHANGE),
+    "auth.second_factor_off": (SECOND_FACTOR, DELETE),
     # Sign-in with an identity provider: open until signed in; linking is about oneself.
     "auth.oidc_login": PUBLIC, "auth.oidc_callback": PUBLIC, "auth.oidc_welcome": PUBLIC,
     "auth.oidc_link": PUBLIC, "auth.oidc_unlink": OWN,  # linking proves a password
@@ -104,6 +117,7 @@ ENDPOINTS = {
     "admin.office_cards": (OFFICE_PIN, CREATE),
     "admin.accounts": (ACCOUNT, READ), "admin.suspend": (ACCOUNT, CHANGE),
     "admin.change_role": (ACCOUNT, CHANGE), "admin.delete_account": (ACCOUNT, DELETE),
+    "admin.reset_second_factor": (ACCOUNT, CHANGE),
     "teams.index": (TEAM, READ), "teams.team": (TEAM, READ), "teams.rename": (TEAM, CHANGE),
     "teams.appoint": (LEADERSHIP, CREATE), "teams.add_member": (MEMBERSHIP, CREATE),
     "teams.cards": (PERSON, CHANGE), "teams.reset_pin": (PERSON, CHANGE),
@@ -199,6 +213,11 @@ def roles_below(user):
     if mine is None:
         return []
     return [role.value for role, rank in RANK.items() if rank < RANK[mine]]
+
+
+def needs_second_factor(user):
+    """Whether ``user`` must sign in with a second factor: administrators."""
+    return role_of(user) in ADMINS
 
 
 def may_lead_teams_as(role):

@@ -20,6 +20,7 @@ ACCOUNT = "account"  # failed sign-ins of one username
 LOGIN_ADDRESS = "login-addr"  # failed sign-ins from one network address
 LOGIN_SUCCESS_ADDRESS = "login-ok-addr"  # successful sign-ins from one network address
 REGISTER_ADDRESS = "register-addr"  # registrations from one network address
+SECOND_FACTOR = "second-factor"  # wrong authenticator or recovery codes of one account
 WINDOW = 15 * 60  # seconds
 PURGE_AFTER = 24 * 3600
 PURGE_ONE_IN = 200  # a hit in this many also deletes rows idle for a day

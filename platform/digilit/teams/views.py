@@ -14,7 +14,7 @@ from ..services import accounts, permissions, teams
 from ..services import cards as card_sheets
 from ..services.errors import DomainError
 from ..services.scope import may_change_member, member_or_404, scope_for, team_or_404
-from ..learn.qr import qr_svg
+from ..qr import qr_svg
 from ..urls import public_url
 from .forms import (ConfirmForm, EnrolForm, ExistingMemberForm, LeaderForm, MemberForm,
                     MemberPickForm, TeamNameForm)
