@@ -251,3 +251,18 @@ def test_until_it_is_set_up_every_page_leads_to_the_set_up(app, client, make_use
         assert response.headers["Location"].endswith("/auth/second-factor"), rule.rule
         walked += 1
     assert walked > 15
+
+
+def test_the_authenticator_goes_with_a_deleted_account(app, admin_with_factor, make_user, db):
+    from conftest import HANOI
+    make_user("tinh", role="province_admin", commune=None, province=HANOI)
+    app.config["SECOND_FACTOR_REQUIRED"] = False  # this administrator's own step is not the point
+    province = app.test_client()
+    login(province, "tinh", STAFF_PASSWORD)
+    user_id = db.exec(select(SecondFactor.user_id)).one()
+    response = post(province, f"/admin/accounts/{user_id}/delete", "/admin/accounts",
+                    username="quantri")
+    assert response.status_code == 302
+    db.expire_all()
+    assert db.exec(select(SecondFactor)).all() == []
+    assert db.exec(select(RecoveryCode)).all() == []

@@ -14,8 +14,8 @@ from sqlmodel import select
 
 from ..models import (ApiToken, Certificate, CertificateRevocation, Commune, Enrolment,
                       ExternalIdentity, ImportBatch, LessonCheckAnswer, LessonProgress,
-                      PracticeProgress, Province, QuizAttempt, Target, Team, TeamLeader,
-                      TeamMember, VenueAttendance, VenueSession)
+                      PracticeProgress, Province, QuizAttempt, RecoveryCode, SecondFactor,
+                      Target, Team, TeamLeader, TeamMember, VenueAttendance, VenueSession)
 from . import permissions, signin
 from .errors import DomainError
 
@@ -99,7 +99,8 @@ def _delete_rows(session, user_id):
     session.execute(update(CertificateRevocation).where(CertificateRevocation.revoked_by == user_id)
                     .values(revoked_by=None))
     for model in (Certificate, QuizAttempt, LessonProgress, PracticeProgress, LessonCheckAnswer,
-                  Enrolment, TeamMember, TeamLeader, VenueAttendance, ExternalIdentity):
+                  Enrolment, TeamMember, TeamLeader, VenueAttendance, ExternalIdentity,
+                  RecoveryCode, SecondFactor):
         session.execute(delete(model).where(model.user_id == user_id))
     session.execute(delete(ImportBatch).where(ImportBatch.uploaded_by == user_id))
     session.execute(delete(ApiToken).where(ApiToken.created_by == user_id))
