@@ -52,9 +52,28 @@ def start_write_phase():
     was read in a plain transaction, which ends here; the view's first statement then begins
     with ``BEGIN IMMEDIATE``. SQLite has one writer at a time: its lock is held from the
     view's first statement to the commit, not also while the session cookie is opened, the
-    user loaded and the form's CSRF token checked."""
+    user loaded and the form's CSRF token checked. A view marked ``reads_first`` moves this
+    point further, into itself (``begin_writes``)."""
     if request.method not in WRITE_METHODS:
         return
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "reads_first", False):
+        return
+    begin_writes()
+
+
+def reads_first(view):
+    """Mark a view whose reads come before its writes: it calls ``begin_writes`` between
+    them, so that SQLite's write lock is held for the writes alone. Its writes must hold
+    whatever happened between the two (inserts that ignore a row already there, counters
+    bumped only for what they inserted)."""
+    view.reads_first = True
+    return view
+
+
+def begin_writes():
+    """End the request's read transaction (on SQLite): its next statement begins with
+    ``BEGIN IMMEDIATE``, waiting for the write lock. Objects read stay usable."""
     session = g.get("db_session")
     if session is not None and session.get_bind().dialect.name == "sqlite":
         session.commit()  # a read-only transaction: nothing to write, the lock is not taken

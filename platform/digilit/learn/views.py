@@ -7,7 +7,7 @@ from flask_babel import format_datetime, gettext as _
 from flask_login import current_user, login_required
 
 from ..content import get_catalog
-from ..db import get_session
+from ..db import begin_writes, get_session, reads_first
 from ..models import QuizAttempt
 from ..services import certificates, grading, practice, progress, quiz_rules
 from ..services.errors import DomainError
@@ -86,6 +86,7 @@ def lesson(slug, lesson):
 
 @bp.route("/courses/<slug>/lessons/<lesson>/complete", methods=["POST"])
 @login_required
+@reads_first
 def complete(slug, lesson):
     course = _course_or_404(slug)
     item = course.lesson(lesson) or abort(404)
@@ -93,7 +94,8 @@ def complete(slug, lesson):
         abort(400)
     db = get_session()
     state = progress.course_progress(session=db, user=current_user, course=course)
-    progress.complete_lesson(session=db, user=current_user, course=course, lesson=item)
+    progress.complete_lesson(session=db, user=current_user, course=course, lesson=item,
+                             enrolment=state.enrolment, begin_writes=begin_writes)
     db.commit()  # the next lesson is known without reading again (and locking again)
     state.done = state.done | {item.slug}
     if state.next_lesson is None and state.practices_left:

@@ -1,4 +1,5 @@
 """Small database helpers shared by services."""
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 
@@ -9,7 +10,7 @@ def claim_form(session, *, token, user_id):
 
     if not token or len(token) > 64:
         return False
-    return insert_once(session, SubmittedForm(token=token, user_id=user_id))
+    return insert_new(session, SubmittedForm, token=token, user_id=user_id) is not None
 
 
 def insert_once(session, obj):
@@ -21,3 +22,19 @@ def insert_once(session, obj):
         return True
     except IntegrityError:
         return False
+
+
+def dialect_insert(session, model):
+    """An ``INSERT`` into ``model``'s table that knows ``ON CONFLICT`` (SQLite, PostgreSQL);
+    on the table itself, not the ORM entity: no unit of work, one statement."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model.__table__)
+
+
+def insert_new(session, model, **values):
+    """Insert one row of ``model`` unless a unique rule says it is there already: its primary
+    key, or None. One statement, no savepoint: safe when requests race for the same row."""
+    table = model.__table__
+    statement = dialect_insert(session, model).values(**values).on_conflict_do_nothing() \
+        .returning(*table.primary_key.columns)
+    return session.execute(statement).scalar()

@@ -2,14 +2,14 @@
 from dataclasses import dataclass, field
 from typing import Optional
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import select
 
 from ..models import (Certificate, Enrolment, LessonProgress, PracticeProgress, QuizAttempt,
                       VenueAttendance, VenueSession)
 from .. import clock
 from . import rollup
-from .db_helpers import insert_once
+from .db_helpers import insert_new, insert_once
 
 # A page shows a learner's latest attempts only, so that no page grows with a long history;
 # the rest are a click away (``attempts_page``).
@@ -84,19 +84,33 @@ def enroll(*, session, user, course):
     return enrolment
 
 
-def complete_lesson(*, session, user, course, lesson):
-    """Mark ``lesson`` done (enrolling if needed); marking it twice changes nothing."""
-    enrolment = enroll(session=session, user=user, course=course)
-    done = LessonProgress(user_id=user.id, course_slug=course.slug, lesson_slug=lesson.slug)
-    if insert_once(session, done):
-        rollup.count_for_user(
-            session=session, user=user, course_slug=course.slug, when=done.completed_at,
-            lessons=1, lessons_assisted=int(attended_session(
-                session=session, user_id=user.id, course_slug=course.slug,
-                day=clock.local_day(done.completed_at))))
-    enrolment.last_activity_at = clock.now()
-    session.add(enrolment)
-    session.flush()
+def complete_lesson(*, session, user, course, lesson, enrolment=None, begin_writes=None):
+    """Mark ``lesson`` done (enrolling if needed); marking it twice changes nothing.
+
+    Everything read comes first: the enrolment (or ``enrolment``, read by the caller), the
+    learner's teams and whether they attended a venue session today. ``begin_writes`` (the
+    view passes ``db.begin_writes``) is called then, and only writes follow: on SQLite the
+    write lock is held for three statements. The lesson row is inserted unless already there
+    (``insert_new``), and counted only if this request inserted it, so a request that raced
+    another for the same lesson counts nothing."""
+    enrolment = enrolment or get_enrolment(session=session, user_id=user.id,
+                                           course_slug=course.slug)
+    now = clock.now()
+    team_ids = rollup.teams_of(session=session, user_ids=[user.id]).get(user.id, ())
+    assisted = attended_session(session=session, user_id=user.id, course_slug=course.slug,
+                                day=clock.local_day(now))
+    if begin_writes is not None:
+        begin_writes()
+    if enrolment is None:
+        enrolment = enroll(session=session, user=user, course=course)
+    if insert_new(session, LessonProgress, user_id=user.id, course_slug=course.slug,
+                  lesson_slug=lesson.slug, completed_at=now) is not None:
+        rollup.count(session=session, province_code=user.province_code,
+                     commune_code=user.commune_code, team_ids=team_ids,
+                     course_slug=course.slug, when=now, lessons=1,
+                     lessons_assisted=int(assisted))
+    session.execute(update(Enrolment).where(Enrolment.id == enrolment.id)
+                    .values(last_activity_at=now))
     return enrolment
 
 

@@ -6,13 +6,13 @@ team the learner is a member of (a team's parent is its commune). Teams count on
 members, so a commune's teams add up to at most the commune: people outside any team are
 counted in the commune alone."""
 from collections import Counter
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import select
 
 from ..models import TeamMember
 from ..models.stats import (COMMUNE, NATION, NATION_CODE, PROVINCE, TEAM, StatDaily,
                             StatTotal)
 from ..clock import local_day
+from .db_helpers import dialect_insert
 
 COUNTERS = ("learners", "trained", "enrolments", "completions", "attempts", "passes",
             "certificates", "lessons", "lessons_assisted")
@@ -31,12 +31,10 @@ def _units(province_code, commune_code, team_ids):
 
 
 def _upsert(session, model, rows, keys, increments):
-    dialect = session.get_bind().dialect.name
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
-    statement = statement.values(rows)
+    statement = dialect_insert(session, model).values(rows)
+    columns = model.__table__.c
     statement = statement.on_conflict_do_update(
-        index_elements=keys,
-        set_={c: getattr(model, c) + statement.excluded[c] for c in increments})
+        index_elements=keys, set_={c: columns[c] + statement.excluded[c] for c in increments})
     session.execute(statement)
 
 

@@ -10,11 +10,11 @@ import hashlib
 import secrets
 
 from sqlalchemy import case, delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import select
 
 from .. import clock
 from ..models import Throttle
+from .db_helpers import dialect_insert
 
 ACCOUNT = "account"  # failed sign-ins of one username
 LOGIN_ADDRESS = "login-addr"  # failed sign-ins from one network address
@@ -30,11 +30,6 @@ PURGE_ONE_IN = 200  # a hit in this many also deletes rows idle for a day
 def digest(scope, value):
     """The stored key: usernames and addresses are kept only as a hash."""
     return hashlib.sha256(f"{scope}\x00{value}".encode("utf-8")).hexdigest()
-
-
-def _insert_for(session):
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Throttle)
 
 
 def is_blocked(*, session, scope, value):
@@ -61,7 +56,7 @@ def hit(*, session, scope, value, limit, window=WINDOW):
     expired = Throttle.window_start <= moment - window
     hits = case((expired, 1), else_=Throttle.hits + 1)
     blocks = limit is not None  # None: only counted (read back with ``count``)
-    statement = _insert_for(session).values(
+    statement = dialect_insert(session, Throttle).values(
         scope=scope, key=digest(scope, value), hits=1, window_start=moment,
         blocked_until=moment + window if blocks and limit <= 1 else 0)
     statement = statement.on_conflict_do_update(
