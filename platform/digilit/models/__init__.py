@@ -27,7 +27,9 @@ all-time sums ``StatTotal``, kept in the same transaction as the progress they c
 ``ApiToken`` the hashed read-only tokens of machine clients.
 
 ``Throttle`` counts failed sign-ins per account and attempts per network address, so that
-lockouts hold across workers and app nodes.
+lockouts hold across workers and app nodes. ``SecurityEvent`` keeps the changes to an
+account's sign-in and role (new password, PIN reset, new role), told to the person at their
+next sign-in and listed on their page.
 
 ``ExternalIdentity`` links an account to a person at an OpenID Connect provider (issuer and
 subject only); ``CertificateRevocation`` withdraws a certificate.
@@ -37,7 +39,7 @@ from .geo import Commune, Province
 from .identity import CertificateRevocation, ExternalIdentity
 from .learning import Certificate, Enrolment, LessonProgress, QuizAttempt
 from .practice import LessonCheckAnswer, PracticeProgress
-from .security import SubmittedForm, Throttle
+from .security import SecurityEvent, SubmittedForm, Throttle
 from .stats import ApiToken, StatDaily, StatTotal, Target
 from .teams import CardSheet, ImportBatch, Team, TeamLeader, TeamMember, VenueAttendance, VenueSession
 
@@ -45,6 +47,6 @@ __all__ = [
     "ROLES", "Role", "User", "Province", "Commune",
     "Enrolment", "LessonProgress", "QuizAttempt", "Certificate", "PracticeProgress",
     "LessonCheckAnswer",
-    "StatDaily", "StatTotal", "Target", "ApiToken", "Throttle", "SubmittedForm", "Team", "TeamLeader", "TeamMember", "ImportBatch", "CardSheet", "VenueSession", "VenueAttendance",
+    "StatDaily", "StatTotal", "Target", "ApiToken", "Throttle", "SubmittedForm", "SecurityEvent", "Team", "TeamLeader", "TeamMember", "ImportBatch", "CardSheet", "VenueSession", "VenueAttendance",
     "ExternalIdentity", "CertificateRevocation",
 ]
