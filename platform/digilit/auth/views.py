@@ -83,12 +83,15 @@ def communes():
 
 
 def _start_session(user):
-    """A fresh session at sign-in (no fixation), keeping only the language choice."""
+    """A fresh session at sign-in (no fixation), keeping only the language choice. Every
+    caller has committed its work; what signing in writes (the changes told to the person,
+    see ``security_notice``) is committed here."""
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
     login_user(user)
+    get_session().commit()
 
 
 def _safe_next(target):
