@@ -253,6 +253,43 @@ def auth(client):
     return AuthActions(client)
 
 
+STAFF_PASSWORD = "to-cong-nghe-so-2025"
+
+
+def login(client, username, password):
+    """Post the sign-in form as a browser would."""
+    return client.post("/auth/login", data={
+        "username": username, "password": password,
+        "csrf_token": csrf_token(client, "/auth/login")})
+
+
+@pytest.fixture
+def make_user(db):
+    """``make_user(username, role=..., password=..., **fields)``: an account made directly."""
+    def make(username, role="learner", password=STAFF_PASSWORD, full_name=None,
+             commune=HOAN_KIEM, province=HANOI):
+        user = accounts.create_user(session=db, username=username, role=role,
+                                    full_name=full_name or f"Người dùng {username}",
+                                    password=password, province_code=province,
+                                    commune_code=commune)
+        db.commit()
+        return user
+    return make
+
+
+@pytest.fixture
+def client_for(app):
+    """``client_for(username, password)``: a new client (own cookies) signed in."""
+    def make(username, password=STAFF_PASSWORD, address=None):
+        client = app.test_client()
+        if address:
+            client.environ_base["REMOTE_ADDR"] = address
+        response = login(client, username, password)
+        assert response.status_code == 302, response.status_code
+        return client
+    return make
+
+
 ATTEMPT_TOKEN_RE = re.compile(r'name="attempt_token" type="hidden" value="([^"]+)"')
 QUESTION_NAME_RE = re.compile(r'name="q-([^"]+)"')
 

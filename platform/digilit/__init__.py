@@ -15,12 +15,14 @@ def create_app(test_config=None):
     configure(app, test_config)
 
     from . import audit, cli, content, db, errors, overload, session_guard, web
+    from .auth import security_notice
 
     overload.init_app(app)  # first: an overloaded request is refused before any other work
     db.init_app(app)
     content.init_app(app)
     audit.init_app(app)
     session_guard.init_app(app)  # before the blueprints' hooks, which read current_user
+    security_notice.init_app(app)
     web.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

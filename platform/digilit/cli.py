@@ -69,7 +69,7 @@ def users_suspend(username, enable):
     """Suspend an account (no sign-in, sessions ended), or re-enable it."""
     session = get_session()
     user = account_admin.set_suspended(session=session, user=_account(session, username),
-                                       suspended=not enable)
+                                       suspended=not enable, actor=None)
     session.commit()
     audit.event("account_enable" if enable else "account_suspend", user_id=user.id)
     click.echo(f"{'Re-enabled' if enable else 'Suspended'} '{user.username}'.")

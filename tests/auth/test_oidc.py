@@ -12,32 +12,7 @@ from conftest import HANOI, HOAN_KIEM, csrf_token
 from digilit.models import ExternalIdentity, User
 from oidc.provider import Provider, consent
 
-CALLBACK = "http://127.0.0.1:5000/auth/oidc/callback"
-
-
-def callback_path(location):
-    parts = urlsplit(location)
-    assert parts.netloc == "127.0.0.1:5000" and parts.path == "/auth/oidc/callback"
-    return f"{parts.path}?{parts.query}"
-
-
-def start(client):
-    """``GET /auth/oidc/login``: the provider's authorization address (the pages in English,
-    so that messages read as below)."""
-    client.get("/?lang=en")
-    response = client.get("/auth/oidc/login")
-    assert response.status_code == 302, response.get_data(as_text=True)[:300]
-    return response.headers["Location"]
-
-
-def sign_in_at_provider(client, username="lan", action="allow"):
-    """The app's callback response after the person signs in (or refuses) at the provider."""
-    return client.get(callback_path(consent(start(client), username, action)))
-
-
-def create_account(client, **area):
-    return client.post("/auth/oidc/welcome", data={
-        "csrf_token": csrf_token(client, "/auth/oidc/welcome"), **area})
+from .conftest import CALLBACK, callback_path, create_account, sign_in_at_provider, start
 
 
 def test_off_when_not_configured(client, auth):

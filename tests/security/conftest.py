@@ -1,5 +1,5 @@
-"""Fixtures of the security tests: staff and teams, other clients and
-addresses, and empty databases to restore into."""
+"""Fixtures of the security tests: a team leader and teams, other clients and addresses,
+and empty databases to restore into (accounts and signed-in clients: ``tests/conftest.py``)."""
 import itertools
 import os
 import re
@@ -9,19 +9,9 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, text
 
-from conftest import HANOI, HOAN_KIEM, PG_URL, csrf_token
-from digilit.services import accounts
+from conftest import PG_URL, STAFF_PASSWORD, csrf_token, login  # noqa: F401 - for the tests here
 
-STAFF_PASSWORD = "to-cong-nghe-so-2025"
 _fresh = itertools.count()
-
-
-
-def login(client, username, password):
-    """Post the sign-in form as a browser would."""
-    return client.post("/auth/login", data={
-        "username": username, "password": password,
-        "csrf_token": csrf_token(client, "/auth/login")})
 
 
 ERROR_RE = re.compile(r'<p id="(\w+)-error" class="error">(.*?)</p>', re.S)
@@ -34,33 +24,6 @@ def field_errors(response):
 
 def is_signed_in(client):
     return client.get("/me").status_code == 200
-
-
-@pytest.fixture
-def make_user(db):
-    """``make_user(username, role=..., password=..., **fields)``: an account made directly."""
-    def make(username, role="learner", password=STAFF_PASSWORD, full_name=None,
-             commune=HOAN_KIEM, province=HANOI):
-        user = accounts.create_user(session=db, username=username, role=role,
-                                    full_name=full_name or f"Người dùng {username}",
-                                    password=password, province_code=province,
-                                    commune_code=commune)
-        db.commit()
-        return user
-    return make
-
-
-@pytest.fixture
-def client_for(app):
-    """``client_for(username, password)``: a new client (own cookies) signed in."""
-    def make(username, password=STAFF_PASSWORD, address=None):
-        client = app.test_client()
-        if address:
-            client.environ_base["REMOTE_ADDR"] = address
-        response = login(client, username, password)
-        assert response.status_code == 302, response.status_code
-        return client
-    return make
 
 
 @pytest.fixture

@@ -224,8 +224,12 @@ def test_an_administrator_above_resets_a_lost_one(app, client, admin_with_factor
     assert response.status_code == 302
     db.expire_all()
     assert db.get(SecondFactor, user_id) is None
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     login(client, "quantri", STAFF_PASSWORD)  # back to the set-up, as at a first sign-in
     assert client.get("/admin/stats").headers["Location"].endswith("/auth/second-factor")
+    page = client.get("/auth/second-factor").get_data(as_text=True)
+    assert "The second step at sign-in was removed" in page  # and they are told so, once
+    assert "an administrator" in page
 
 
 def test_a_password_change_keeps_the_second_step(client, admin_with_factor):

@@ -47,7 +47,8 @@ def suspend(user_id):
         abort(400)
     suspended = request.form.get("suspend") == "1"
     db = get_session()
-    account_admin.set_suspended(session=db, user=user, suspended=suspended)
+    account_admin.set_suspended(session=db, user=user, suspended=suspended,
+                                actor=current_user._get_current_object())
     db.commit()
     audit.event("account_suspend" if suspended else "account_enable", user_id=user.id)
     flash(_("Account %(name)s suspended.", name=user.username) if suspended
@@ -84,7 +85,7 @@ def reset_second_factor(user_id):
     if not RevokeForm().validate_on_submit():
         abort(400)
     db = get_session()
-    second_factor.reset(session=db, user=user)
+    second_factor.reset(session=db, user=user, actor=current_user)
     end_sessions(session=db, user=user)
     db.commit()
     audit.event("second_factor_reset", user_id=user.id)
@@ -128,7 +129,7 @@ def office_pin(user_id):
         abort(404)
     if not RevokeForm().validate_on_submit():
         abort(400)
-    pin = set_new_pin(session=db, user=user)
+    pin = set_new_pin(session=db, user=user, actor=current_user._get_current_object())
     token = card_sheets.keep(session=db, team=None, actor=current_user, pairs=[(user, pin)],
                              secret_key=current_app.config["SECRET_KEY"])
     db.commit()

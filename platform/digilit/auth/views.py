@@ -94,9 +94,12 @@ def _fresh_session():
 
 def _start_session(user, second_step=False):
     """A fresh session at sign-in (no fixation), keeping only the language choice;
-    ``second_step`` records that a second factor was shown."""
+    ``second_step`` records that a second factor was shown. Every caller has committed its
+    work; what signing in writes (the changes told to the person, see ``security_notice``)
+    is committed here."""
     _fresh_session()
     login_user(user)
+    get_session().commit()
     if second_step:
         session[SECOND_STEP_DONE] = True
 

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from ..content import get_catalog
 from ..db import begin_writes, get_session, reads_first
 from ..models import QuizAttempt
-from ..services import certificates, grading, practice, progress, quiz_rules
+from ..services import certificates, grading, practice, progress, quiz_rules, security_events
 from ..services.errors import DomainError
 from .forms import CompleteLessonForm, EnrollForm, LessonCheckForm, QuizForm
 
@@ -196,7 +196,9 @@ def me():
 
 
 def render_me():
-    """The learner's page: progress per course, certificates, account links."""
-    rows = progress.learner_overview(session=get_session(), user=current_user,
-                                     catalog=get_catalog())
-    return render_template("learn/me.html", rows=rows)
+    """The learner's page: progress per course, certificates, the latest changes to the
+    account (one small query), account links."""
+    db = get_session()
+    rows = progress.learner_overview(session=db, user=current_user, catalog=get_catalog())
+    changes = security_events.recent(session=db, user=current_user)
+    return render_template("learn/me.html", rows=rows, security_events=changes)

@@ -27,8 +27,10 @@ all-time sums ``StatTotal``, kept in the same transaction as the progress they c
 ``ApiToken`` the hashed read-only tokens of machine clients.
 
 ``Throttle`` counts failed sign-ins per account and attempts per network address, so that
-lockouts hold across workers and app nodes. ``SecondFactor`` holds an account's TOTP
-authenticator (encrypted) and ``RecoveryCode`` its hashed one-time recovery codes.
+lockouts hold across workers and app nodes. ``SecurityEvent`` keeps the changes to an
+account's sign-in and role (new password, PIN reset, new role), told to the person at their
+next sign-in and listed on their page. ``SecondFactor`` holds an account's TOTP authenticator
+(encrypted) and ``RecoveryCode`` its hashed one-time recovery codes.
 
 ``ExternalIdentity`` links an account to a person at an OpenID Connect provider (issuer and
 subject only); ``CertificateRevocation`` withdraws a certificate.
@@ -39,7 +41,7 @@ from .identity import CertificateRevocation, ExternalIdentity
 from .learning import Certificate, Enrolment, LessonProgress, QuizAttempt
 from .practice import LessonCheckAnswer, PracticeProgress
 from .second_factor import RecoveryCode, SecondFactor
-from .security import SubmittedForm, Throttle
+from .security import SecurityEvent, SubmittedForm, Throttle
 from .stats import ApiToken, StatDaily, StatTotal, Target
 from .teams import CardSheet, ImportBatch, Team, TeamLeader, TeamMember, VenueAttendance, VenueSession
 
@@ -47,6 +49,8 @@ __all__ = [
     "ROLES", "Role", "User", "Province", "Commune",
     "Enrolment", "LessonProgress", "QuizAttempt", "Certificate", "PracticeProgress",
     "LessonCheckAnswer",
-    "StatDaily", "StatTotal", "Target", "ApiToken", "Throttle", "SubmittedForm", "Team", "TeamLeader", "TeamMember", "ImportBatch", "CardSheet", "VenueSession", "VenueAttendance",
-    "ExternalIdentity", "CertificateRevocation", "SecondFactor", "RecoveryCode",
+    "StatDaily", "StatTotal", "Target", "ApiToken", "Throttle", "SubmittedForm",
+    "SecurityEvent", "Team", "TeamLeader", "TeamMember", "ImportBatch", "CardSheet",
+    "VenueSession", "VenueAttendance", "ExternalIdentity", "CertificateRevocation",
+    "SecondFactor", "RecoveryCode",
 ]

@@ -30,3 +30,20 @@ class SubmittedForm(SQLModel, table=True):
     token: str = Field(max_length=64, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     created_at: datetime = Field(default_factory=clock.now)
+
+
+class SecurityEvent(SQLModel, table=True):
+    """A change to the way an account signs in or what it may do (a new password, a PIN
+    reset, a new role, re-enabling), so that the person is told at their next sign-in
+    (until ``seen_at``) and can look back on their page. ``actor_role`` is the role of
+    whoever did it when that was someone else; None when the person did it themselves or it
+    came from the command line. ``detail`` is never a secret, a phone or a name."""
+
+    __tablename__ = "security_event"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=32)
+    detail: Optional[str] = Field(default=None, max_length=64)
+    actor_role: Optional[str] = Field(default=None, max_length=20)
+    created_at: datetime = Field(default_factory=clock.now)
+    seen_at: Optional[datetime] = None

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from ..models import Commune, Role, TeamLeader, User
 from .. import clock
-from . import accounts, permissions, personal_data, rollup
+from . import accounts, permissions, personal_data, rollup, security_events
 from .errors import DomainError
 from .scope import scope_for
 
@@ -67,16 +67,23 @@ def _folded(name):
     return unicodedata.normalize("NFC", " ".join((name or "").split())).casefold()
 
 
-def set_suspended(*, session, user, suspended):
-    """Suspend (no sign-in, sessions ended) or re-enable ``user``."""
+def set_suspended(*, session, user, suspended, actor=None):
+    """Suspend (no sign-in, sessions ended) or re-enable ``user``; re-enabling is told at
+    their next sign-in (suspended, they cannot sign in to be told). ``actor`` is the
+    administrator (None: the command line)."""
+    was_suspended = user.suspended_at is not None
     user.suspended_at = clock.now() if suspended else None
     accounts.end_sessions(session=session, user=user)
+    if was_suspended and not suspended:
+        security_events.record(session=session, user=user, kind=security_events.RE_ENABLED,
+                               actor=actor)
     return user
 
 
 def change_role(*, session, actor, user, role, province_code=None, commune_code=None):
     """Give ``user`` another role and area: a role below ``actor``'s, in ``actor``'s area.
-    Team leadership ends with the role; the figures count learners by role."""
+    Team leadership ends with the role; the figures count learners by role. The person is
+    told at their next sign-in."""
     try:
         role = Role(role)
     except ValueError:
@@ -96,6 +103,8 @@ def change_role(*, session, actor, user, role, province_code=None, commune_code=
     if permissions.counts_as_learner(user):
         rollup.count_for_user(session=session, user=user, when=user.created_at, learners=1)
     accounts.end_sessions(session=session, user=user)
+    security_events.record(session=session, user=user, kind=security_events.ROLE_CHANGED,
+                           actor=actor, detail=role.value)
     return user
 
 

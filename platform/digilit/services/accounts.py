@@ -11,7 +11,7 @@ from werkzeug.security import generate_password_hash
 
 from ..models import Commune, Province, Role, User
 from .. import clock
-from . import hashing, passwords, permissions, rollup, throttle
+from . import hashing, passwords, permissions, rollup, security_events, throttle
 from .db_helpers import insert_once
 from .errors import DomainError
 
@@ -292,10 +292,11 @@ def pin_is_valid(user, pin):
     return pin_unexpired(user) and hashing.verify(user.pin_hash, pin)
 
 
-def set_new_pin(*, session, user):
+def set_new_pin(*, session, user, actor=None):
     """Give ``user`` a fresh one-time PIN (returned once, stored hashed); the old password and
     every open session of theirs stop working, a sign-in lock on the account is lifted, and a
-    new password is due at sign-in."""
+    new password is due at sign-in. The person is told at that sign-in that ``actor`` (a team
+    leader, the commune office...) reset it."""
     throttle.clear(session=session, scope=throttle.ACCOUNT, value=user.username)
     pin = new_pin()
     user.pin_hash = hash_pin(pin)
@@ -305,6 +306,8 @@ def set_new_pin(*, session, user):
     user.session_version += 1
     session.add(user)
     session.flush()
+    security_events.record(session=session, user=user, kind=security_events.PIN_RESET,
+                           actor=actor)
     return pin
 
 
@@ -335,7 +338,8 @@ def check_current_password(*, session, user, current):
 
 def change_password(*, session, user, password, current=None):
     """Set a new password once the current one is confirmed (``check_current_password``);
-    the PIN is spent and other sessions end."""
+    the PIN is spent and other sessions end. The change is kept for the person's page; the
+    person made it on the page that confirms it, so it counts as told."""
     check_current_password(session=session, user=user, current=current)
     password = check_password(password)
     user.password_hash = hash_password(password)
@@ -345,4 +349,6 @@ def change_password(*, session, user, password, current=None):
     user.session_version += 1
     session.add(user)
     session.flush()
+    security_events.record(session=session, user=user, kind=security_events.PASSWORD_CHANGED,
+                           actor=user, told=True)
     return user

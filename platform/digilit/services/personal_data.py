@@ -1,10 +1,11 @@
 """A learner's own data: a copy to download, and deleting the account.
 
 Deleting removes the user row and every row about them (progress, attempts, certificates,
-team memberships, sign-in counters); their certificates stop verifying. The statistics
-rollups (``StatDaily``) were counted when the events happened and are left as they are, so
-figures keep only anonymous counts. (Rebuilding the rollups from the raw tables, as
-``demo seed --learners`` does, would drop a deleted learner's part of them.)
+team memberships, sign-in counters, the changes kept to tell them); their certificates stop
+verifying. The statistics rollups (``StatDaily``) were counted when the events happened and
+are left as they are, so figures keep only anonymous counts. (Rebuilding the rollups from
+the raw tables, as ``demo seed --learners`` does, would drop a deleted learner's part of
+them.)
 """
 import json
 
@@ -15,7 +16,8 @@ from sqlmodel import select
 from ..models import (ApiToken, Certificate, CertificateRevocation, Commune, Enrolment,
                       ExternalIdentity, ImportBatch, LessonCheckAnswer, LessonProgress,
                       PracticeProgress, Province, QuizAttempt, RecoveryCode, SecondFactor,
-                      Target, Team, TeamLeader, TeamMember, VenueAttendance, VenueSession)
+                      SecurityEvent, Target, Team, TeamLeader, TeamMember, VenueAttendance,
+                      VenueSession)
 from . import permissions, signin
 from .errors import DomainError
 
@@ -87,8 +89,11 @@ def export_data(*, session, user):
     hash, no session data)."""
     identities = [{"issuer": i.issuer, "subject": i.subject, "linked_at": _when(i.created_at)}
                   for i in _rows(session, ExternalIdentity, user.id, ExternalIdentity.id)]
+    events = [{"kind": e.kind, "detail": e.detail, "by_role": e.actor_role,
+               "at": _when(e.created_at), "told_at": _when(e.seen_at)}
+              for e in _rows(session, SecurityEvent, user.id, SecurityEvent.id)]
     return {"profile": _profile(session, user), **_learning(session, user.id),
-            **_teams(session, user.id), "identities": identities}
+            **_teams(session, user.id), "identities": identities, "security_events": events}
 
 
 def _delete_rows(session, user_id):
@@ -100,7 +105,7 @@ def _delete_rows(session, user_id):
                     .values(revoked_by=None))
     for model in (Certificate, QuizAttempt, LessonProgress, PracticeProgress, LessonCheckAnswer,
                   Enrolment, TeamMember, TeamLeader, VenueAttendance, ExternalIdentity,
-                  RecoveryCode, SecondFactor):
+                  RecoveryCode, SecondFactor, SecurityEvent):
         session.execute(delete(model).where(model.user_id == user_id))
     session.execute(delete(ImportBatch).where(ImportBatch.uploaded_by == user_id))
     session.execute(delete(ApiToken).where(ApiToken.created_by == user_id))

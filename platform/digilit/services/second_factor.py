@@ -26,7 +26,7 @@ from sqlmodel import select
 
 from .. import clock
 from ..models import RecoveryCode, SecondFactor
-from . import throttle
+from . import security_events, throttle
 from .errors import DomainError
 
 ISSUER = "Bình dân học vụ số"
@@ -112,7 +112,9 @@ def confirm(*, session, user, code, secret_key):
     factor.secret, factor.pending_secret = factor.pending_secret, None
     factor.last_step, factor.confirmed_at = step, clock.now()
     session.add(factor)
-    return new_recovery_codes(session=session, user=user)
+    security_events.record(session=session, user=user, kind=security_events.SECOND_FACTOR_ON,
+                           told=True)
+    return _make_recovery_codes(session, user)
 
 
 def _digest(code):
@@ -122,6 +124,12 @@ def _digest(code):
 def new_recovery_codes(*, session, user):
     """Replace the account's recovery codes with ``RECOVERY_CODES`` new ones, returned in
     clear this once (written ``xxxxx-xxxxx``)."""
+    security_events.record(session=session, user=user, kind=security_events.RECOVERY_CODES_NEW,
+                           told=True)
+    return _make_recovery_codes(session, user)
+
+
+def _make_recovery_codes(session, user):
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = ["".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_LENGTH))
              for _ in range(RECOVERY_CODES)]
@@ -174,14 +182,19 @@ def check(*, session, user, code, secret_key):
         session.flush()
         raise _wrong_code()
     throttle.clear(session=session, scope=throttle.SECOND_FACTOR, value=user.username)
+    if kind == RECOVERY:
+        security_events.record(session=session, user=user,
+                               kind=security_events.RECOVERY_CODE_USED, told=True)
     session.flush()
     return kind
 
 
-def reset(*, session, user):
+def reset(*, session, user, actor=None):
     """Remove the account's authenticator and recovery codes (turned off by its owner, or
-    reset by an administrator after a lost phone): it is set up again at the next sign-in
-    if the role needs it."""
+    reset by an administrator ``actor`` after a lost phone): it is set up again at the next
+    sign-in if the role needs it."""
+    security_events.record(session=session, user=user, kind=security_events.SECOND_FACTOR_OFF,
+                           actor=actor, told=actor is None or actor.id == user.id)
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     session.execute(delete(SecondFactor).where(SecondFactor.user_id == user.id))
     session.flush()

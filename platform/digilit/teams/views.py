@@ -189,7 +189,8 @@ def cards(team_id):
                 n=len(members) - len(allowed)), "info")
     if not form.confirmed.data:
         return confirm_new_pins(team, allowed, url_for(".cards", team_id=team.id))
-    pairs = [(m, accounts.set_new_pin(session=db, user=m)) for m in allowed]
+    actor = current_user._get_current_object()
+    pairs = [(m, accounts.set_new_pin(session=db, user=m, actor=actor)) for m in allowed]
     db.commit()
     audit.users("pin_reset", pairs, team_id=team.id)
     return cards_redirect(team, pairs)
@@ -208,7 +209,7 @@ def reset_pin(team_id, member_id):
         return redirect(url_for(".team", team_id=team.id))
     if accounts.chose_password(member) and not form.confirmed.data:
         return confirm_new_pins(team, [member], request.path)
-    pin = accounts.set_new_pin(session=db, user=member)
+    pin = accounts.set_new_pin(session=db, user=member, actor=current_user._get_current_object())
     db.commit()
     audit.event("pin_reset", user_id=member.id, team_id=team.id)
     return cards_redirect(team, [(member, pin)])

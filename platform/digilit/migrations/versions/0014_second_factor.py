@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0014'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
