@@ -30,6 +30,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--sort", default="tottime", choices=("tottime", "cumulative"))
     parser.add_argument("--case", action="append", choices=CASES)
     parser.add_argument("--sql", action="store_true", help="print one request's statements")
     parser.add_argument("--timing", action="store_true",
@@ -51,7 +52,7 @@ def _send(client, row):
     response.close()
 
 
-def profile_case(app, name, path, count, top, show_sql=False):
+def profile_case(app, name, path, count, top, show_sql=False, sort="tottime"):
     """Milliseconds and statements per request of one case, and its profile."""
     client = app.test_client(use_cookies=False)  # each request carries its own session cookie
     rows = _requests(path, count + 20)
@@ -73,7 +74,7 @@ def profile_case(app, name, path, count, top, show_sql=False):
     profiler.disable()
     elapsed = time.perf_counter() - started
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(top)
     print(f"\n=== {name}: {elapsed / count * 1000:.2f} ms/request under the profiler, "
           f"{len(statements) / count:.1f} SQL statements/request")
     print(out.getvalue())
@@ -122,7 +123,7 @@ def main(argv=None):
                 print(f"{name:<20} {spent:7.3f} ms/request  {bare / spent:5.2f}x the bare read")
             return
         for name in args.case or CASES:
-            profile_case(app, name, files[name], args.requests, args.top, args.sql)
+            profile_case(app, name, files[name], args.requests, args.top, args.sql, args.sort)
 
 
 if __name__ == "__main__":

@@ -125,6 +125,8 @@ RULES = [
     ("a card sheet is shown through one token", "cardsheet", ("token",),
      lambda w, i: models.CardSheet(token="same", team_id=w["team"], created_by=w["u1"],
                                    payload="x")),
+    ("one authenticator per account", "second_factor", ("user_id",),
+     lambda w, i: models.SecondFactor(user_id=w["u1"], secret=f"s{i}")),
     ("an attendee once per venue session", "venueattendance", ("session_id", "user_id"),
      lambda w, i: VenueAttendance(session_id=w["venue"], user_id=w["u1"])),
     ("one current step per learner and practice", "practiceprogress",

@@ -109,12 +109,14 @@ def complete(slug, lesson):
 
 @bp.route("/courses/<slug>/quiz", methods=["GET", "POST"])
 @login_required
+@reads_first
 def quiz(slug):
     course = _course_or_404(slug)
     db = get_session()
     state = progress.course_progress(session=db, user=current_user, course=course)
-    retry_at = _retry_at(db, course)
-    if not state.quiz_open or (retry_at and request.method == "GET"):
+    # A submission checks the pause itself, under the write lock.
+    retry_at = _retry_at(db, course) if request.method == "GET" else None
+    if not state.quiz_open or retry_at:
         status = 409 if request.method == "POST" else 200
         return render_template("learn/quiz_locked.html", course=course, state=state,
                                retry_at=retry_at), status
@@ -127,7 +129,8 @@ def quiz(slug):
                 attempt = grading.submit_attempt(
                     session=db, user=current_user, course=course, token=form.attempt_token.data,
                     answers=answers, secret=current_app.config["SECRET_KEY"],
-                    pause=current_app.config["QUIZ_RETRY_PAUSE"])
+                    pause=current_app.config["QUIZ_RETRY_PAUSE"], state=state,
+                    begin_writes=begin_writes)
                 db.commit()
                 return redirect(url_for(".result", slug=slug, attempt_id=attempt.id))
         except DomainError as error:

@@ -4,7 +4,6 @@ import secrets
 from sqlmodel import select
 
 from ..models import Certificate
-from .db_helpers import insert_once
 
 # No 0/O, 1/I/L: codes are read aloud and typed from paper.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -14,18 +13,6 @@ def new_code():
     """16 random symbols (about 79 bits), shown as four groups: unguessable."""
     raw = "".join(secrets.choice(ALPHABET) for _ in range(16))
     return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
-
-
-def issue_certificate(*, session, user, course, attempt):
-    """The learner's certificate for ``course``, issued now if there is none yet."""
-    existing = get_for(session=session, user_id=user.id, course_slug=course.slug)
-    if existing is not None:
-        return existing
-    certificate = Certificate(code=new_code(), user_id=user.id, course_slug=course.slug,
-                              attempt_id=attempt.id, percent=attempt.percent)
-    if not insert_once(session, certificate):
-        return get_for(session=session, user_id=user.id, course_slug=course.slug)
-    return certificate
 
 
 def get_for(*, session, user_id, course_slug):

@@ -5,14 +5,15 @@ import secrets
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
 from sqlmodel import select
 
-from ..models import Enrolment, QuizAttempt
+from ..models import Certificate, Enrolment, QuizAttempt
 from . import rollup
-from .certificates import issue_certificate
-from .db_helpers import insert_once
+from .certificates import new_code
+from .db_helpers import insert_new
 from .errors import DomainError
-from .progress import course_progress, enroll
+from .progress import course_progress
 from .quiz_rules import drawn_questions, retry_at, token_matches
 from .. import clock
 
@@ -113,7 +114,7 @@ def _expired():
                           "answer again."))
 
 
-def _may_submit(session, user, course, token, secret, pause):
+def _may_submit(session, user, course, token, secret, state):
     """The attempt already recorded for ``token`` (a form sent twice), or None when a new one
     may be recorded; raises ``DomainError`` when it may not."""
     if not token or len(token) > 64:
@@ -126,53 +127,82 @@ def _may_submit(session, user, course, token, secret, pause):
     if secret is not None and not token_matches(secret=secret, token=token, user_id=user.id,
                                                 course=course):
         raise _expired()
-    if not course_progress(session=session, user=user, course=course).quiz_open:
+    state = state or course_progress(session=session, user=user, course=course)
+    if not state.quiz_open:
         raise DomainError(_l("Finish every lesson and practice first: the quiz opens then."))
-    until = retry_at(session=session, user_id=user.id, course_slug=course.slug, pause=pause)
-    if until is not None:
-        raise QuizPaused(until)
     return None
 
 
-def submit_attempt(*, session, user, course, token, answers, secret=None, pause=0):
+def submit_attempt(*, session, user, course, token, answers, secret=None, pause=0, state=None,
+                   begin_writes=None):
     """Record one attempt (once per token), graded over the questions its token drew;
     complete the course and issue a certificate on a pass. Returns the attempt.
 
     With ``secret``, the token must have been issued to this learner for this version of the
     course. Raises ``DomainError`` if the quiz is not open, the token is foreign, or
-    (``QuizPaused``) the pause of ``pause`` seconds after two failures is not over."""
-    existing = _may_submit(session, user, course, token, secret, pause)
+    (``QuizPaused``) the pause of ``pause`` seconds after two failures is not over.
+
+    Reads come first (``state``: the learner's ``course_progress``, if the caller has it);
+    ``begin_writes`` (the view passes ``db.begin_writes``) is called before the writes, which
+    hold whatever happened in between: the pause is checked again under the write lock, the
+    attempt is inserted unless its token is there already, the course is completed only if
+    it was not, and the counters count only what this request inserted."""
+    existing = _may_submit(session, user, course, token, secret, state)
     if existing is not None:
         return existing
     questions = drawn_questions(course, token)
     answers = {q.id: list(answers.get(q.id, [])) for q in questions}
     result = grade(questions, answers)
+    passed = result.passes(course.pass_percent)
+    team_ids = rollup.teams_of(session=session, user_ids=[user.id]).get(user.id, ())
+    first_ever = passed and not _has_completed_any(session, user.id)
+    if begin_writes is not None:
+        begin_writes()
+    until = retry_at(session=session, user_id=user.id, course_slug=course.slug, pause=pause)
+    if until is not None:
+        raise QuizPaused(until)
     attempt = QuizAttempt(
         token=token, user_id=user.id, course_slug=course.slug, course_version=course.version,
         score=result.score, max_score=result.max_score, percent=result.percent,
-        passed=result.passes(course.pass_percent), answers=json.dumps(answers),
-    )
-    if not insert_once(session, attempt):
+        passed=passed, answers=json.dumps(answers), submitted_at=clock.now())
+    attempt.id = insert_new(session, QuizAttempt, **attempt.model_dump(exclude={"id"}))
+    if attempt.id is None:  # the same form, recorded by a request that raced this one
         return find_attempt(session=session, token=token)
-    enrolment = enroll(session=session, user=user, course=course)
-    enrolment.last_activity_at = clock.now()
-    counts = {"attempts": 1, "passes": int(attempt.passed)}
-    if attempt.passed and enrolment.completed_at is None:
-        counts["trained"] = int(not _has_completed_any(session, user.id))
-        enrolment.completed_at = attempt.submitted_at
-        counts["completions"] = 1
-        certificate = issue_certificate(session=session, user=user, course=course,
-                                        attempt=attempt)
-        counts["certificates"] = int(certificate.attempt_id == attempt.id)
-    session.add(enrolment)
-    session.flush()
-    trained = counts.pop("trained", 0)
-    rollup.count_for_user(session=session, user=user, course_slug=course.slug,
-                          when=attempt.submitted_at, **counts)
-    if trained:  # counted once per person, in the course-free rows
-        rollup.count_for_user(session=session, user=user, when=attempt.submitted_at,
-                              trained=trained)
+    counts = {"attempts": 1, "passes": int(passed)}
+    if passed and _complete(session, user, course, attempt):
+        counts.update(completions=1, certificates=int(_certify(session, user, course, attempt)))
+    else:
+        _note_activity(session, user, course, attempt)
+    area = dict(province_code=user.province_code, commune_code=user.commune_code,
+                team_ids=team_ids, when=attempt.submitted_at)
+    rollup.count(session=session, course_slug=course.slug, **area, **counts)
+    if counts.get("completions") and first_ever:  # once per person, in the course-free rows
+        rollup.count(session=session, **area, trained=1)
     return attempt
+
+
+def _complete(session, user, course, attempt):
+    """Complete the learner's enrolment (there is one: the quiz opens once every lesson is
+    done, and doing one enrols) unless it is: whether this attempt completed it."""
+    done = session.execute(
+        update(Enrolment).where(Enrolment.user_id == user.id,
+                                Enrolment.course_slug == course.slug,
+                                Enrolment.completed_at.is_(None))
+        .values(completed_at=attempt.submitted_at, last_activity_at=attempt.submitted_at))
+    return done.rowcount == 1
+
+
+def _note_activity(session, user, course, attempt):
+    session.execute(update(Enrolment).where(Enrolment.user_id == user.id,
+                                            Enrolment.course_slug == course.slug)
+                    .values(last_activity_at=attempt.submitted_at))
+
+
+def _certify(session, user, course, attempt):
+    """Issue the certificate for ``course``: whether this attempt issued it."""
+    return insert_new(session, Certificate, code=new_code(), user_id=user.id,
+                      course_slug=course.slug, attempt_id=attempt.id, percent=attempt.percent,
+                      issued_at=attempt.submitted_at) is not None
 
 
 def _has_completed_any(session, user_id):
