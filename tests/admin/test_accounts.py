@@ -85,3 +85,21 @@ def test_the_command_line_suspends_changes_and_deletes(app, population, db):
     assert account(db, "totruongbd").role == "learner"
     assert runner.invoke(args=["users", "delete", "totruongbd", "--yes"]).exit_code == 0
     assert account(db, "totruongbd") is None
+
+
+def test_commune_administrators_and_team_leaders_change_no_account(population, clients, db):
+    """Suspending, changing the role or area of, deleting and resetting the second step of
+    accounts is for province and national administrators: a commune administrator and a
+    team leader get a 404 even for a learner of their own commune, and nothing changes."""
+    learner = account(db, "hocvien1")
+    for username in ("xahoankiem", "totruonghk"):
+        staff = clients(username)
+        token = csrf_token(staff, "/me")
+        for action, data in (("suspend", {"suspend": "1"}), ("role", {"role": "team_leader"}),
+                             ("delete", {"username": "hocvien1"}), ("second-factor", {})):
+            response = staff.post(f"/admin/accounts/{learner.id}/{action}",
+                                  data={"csrf_token": token, **data})
+            assert response.status_code == 404, (username, action)
+    after = account(db, "hocvien1")
+    assert (after.suspended_at, after.role, after.session_version) == (
+        None, "learner", learner.session_version)
