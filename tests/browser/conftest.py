@@ -261,10 +261,12 @@ def page_types(cast):
         ("team_leader", "CSV import", f"{team}/import"),
         ("team_leader", "CSV import preview", open_import_preview),
         ("team_leader", "login cards", open_login_cards),
+        ("team_leader", "second step set-up", "/auth/second-factor"),
         ("commune_admin", "admin stats (commune)", "/admin/stats"),
         ("province_admin", "admin stats (province)", "/admin/stats"),
         ("national_admin", "admin stats (national)", "/admin/stats"),
         ("national_admin", "admin tokens", "/admin/tokens"),
+        ("national_admin", "admin accounts", "/admin/accounts?q=a"),
     ]
 
 
