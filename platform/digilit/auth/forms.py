@@ -78,10 +78,6 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class LogoutForm(FlaskForm):
-    submit = SubmitField(_l("Sign out"))
-
-
 class ChangePasswordForm(FlaskForm):
     # Not asked after a PIN sign-in (the view leaves it out then).
     current_password = PasswordField(_l("Current password"))

@@ -10,7 +10,7 @@ from .. import audit, clock
 from ..db import get_session
 from ..services import accounts, geo, scope, second_factor, signin
 from ..services.errors import DomainError
-from .forms import ChangePasswordForm, LoginForm, LogoutForm, RegistrationForm, optional_int
+from .forms import ChangePasswordForm, LoginForm, RegistrationForm, optional_int
 
 bp = Blueprint("auth", __name__)
 # Session keys: a sign-in waiting for its second step, and a session that passed it.
@@ -164,22 +164,16 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    form = LogoutForm()
-    if form.validate_on_submit():
-        db = get_session()
-        # A copy of this session's cookie is worth nothing from now on.
-        accounts.end_sessions(session=db, user=current_user._get_current_object())
-        db.commit()
-        audit.event("logout", user_id=current_user.id)
-        logout_user()
-        _fresh_session()
-        flash(_("You are signed out."), "info")
+    """Sign out (the CSRF token was checked before the view, ``extensions.csrf``)."""
+    db = get_session()
+    # A copy of this session's cookie is worth nothing from now on.
+    accounts.end_sessions(session=db, user=current_user._get_current_object())
+    db.commit()
+    audit.event("logout", user_id=current_user.id)
+    logout_user()
+    _fresh_session()
+    flash(_("You are signed out."), "info")
     return redirect(url_for("learn.catalogue"))
-
-
-@bp.app_context_processor
-def logout_form():
-    return {"logout_form": LogoutForm(formdata=None) if current_user.is_authenticated else None}
 
 
 @bp.route("/password", methods=["GET", "POST"])

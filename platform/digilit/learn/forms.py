@@ -4,14 +4,6 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SubmitField
 
 
-class EnrollForm(FlaskForm):
-    submit = SubmitField(_l("Start this course"))
-
-
-class CompleteLessonForm(FlaskForm):
-    submit = SubmitField(_l("Mark as done"))
-
-
 class QuizForm(FlaskForm):
     """The quiz's token and CSRF; answers come as ``q-<question id>`` fields beside it."""
 

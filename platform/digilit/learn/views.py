@@ -11,7 +11,7 @@ from ..db import begin_writes, get_session, reads_first
 from ..models import QuizAttempt
 from ..services import certificates, grading, practice, progress, quiz_rules, security_events
 from ..services.errors import DomainError
-from .forms import CompleteLessonForm, EnrollForm, LessonCheckForm, QuizForm
+from .forms import QuizForm
 
 bp = Blueprint("learn", __name__)
 
@@ -49,7 +49,7 @@ def course(slug):
     suggestion = progress.next_course(session=db, user_id=current_user.id,
                                       catalog=get_catalog()) if state.passed else None
     return render_template("learn/course.html", course=course, state=state,
-                           enroll_form=EnrollForm(), next_course=suggestion,
+                           next_course=suggestion,
                            retry_at=_retry_at(db, course))
 
 
@@ -57,13 +57,12 @@ def course(slug):
 @login_required
 def enroll(slug):
     course = _course_or_404(slug)
-    if EnrollForm().validate_on_submit():
-        db = get_session()
-        progress.enroll(session=db, user=current_user, course=course)
-        db.commit()
-        state = progress.course_progress(session=db, user=current_user, course=course)
-        if state.next_lesson:
-            return redirect(url_for(".lesson", slug=slug, lesson=state.next_lesson.slug))
+    db = get_session()  # the CSRF token was checked before the view (``extensions.csrf``)
+    progress.enroll(session=db, user=current_user, course=course)
+    db.commit()
+    state = progress.course_progress(session=db, user=current_user, course=course)
+    if state.next_lesson:
+        return redirect(url_for(".lesson", slug=slug, lesson=state.next_lesson.slug))
     return redirect(url_for(".course", slug=slug))
 
 
@@ -80,8 +79,7 @@ def lesson(slug, lesson):
         answers = practice.check_answers(session=get_session(), user_id=current_user.id,
                                          course_slug=course.slug, lesson_slug=item.slug)
     return render_template("learn/lesson.html", course=course, lesson=item, state=state,
-                           previous=previous, following=following, form=CompleteLessonForm(),
-                           check_form=LessonCheckForm(), check_answers=answers)
+                           previous=previous, following=following, check_answers=answers)
 
 
 @bp.route("/courses/<slug>/lessons/<lesson>/complete", methods=["POST"])
@@ -90,9 +88,7 @@ def lesson(slug, lesson):
 def complete(slug, lesson):
     course = _course_or_404(slug)
     item = course.lesson(lesson) or abort(404)
-    if not CompleteLessonForm().validate_on_submit():
-        abort(400)
-    db = get_session()
+    db = get_session()  # the CSRF token was checked before the view (``extensions.csrf``)
     state = progress.course_progress(session=db, user=current_user, course=course)
     progress.complete_lesson(session=db, user=current_user, course=course, lesson=item,
                              enrolment=state.enrolment, begin_writes=begin_writes)

@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 from typing import Optional
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import select
 
 from ..models import (Certificate, Enrolment, LessonProgress, PracticeProgress, QuizAttempt,
@@ -22,11 +22,11 @@ class CourseProgress:
     """One learner's standing in one course."""
 
     course: object
-    enrolment: Optional[Enrolment] = None
+    enrolment: Optional["EnrolmentState"] = None
     done: frozenset = field(default_factory=frozenset)
     attempts: list = field(default_factory=list)  # the latest ATTEMPTS_SHOWN, newest first
     more_attempts: bool = False  # older attempts exist (listed on their own page)
-    certificate: Optional[Certificate] = None
+    certificate: Optional["CertificateState"] = None
     practices_done: frozenset = field(default_factory=frozenset)
 
     @property
@@ -127,28 +127,53 @@ def done_lessons(*, session, user_id, course_slug):
         LessonProgress.user_id == user_id, LessonProgress.course_slug == course_slug)))
 
 
+@dataclass(frozen=True)
+class EnrolmentState:
+    """What a page needs of an enrolment (read as plain columns, not as an entity)."""
+
+    id: int
+    completed_at: Optional[object]
+
+
+@dataclass(frozen=True)
+class CertificateState:
+    code: str
+    issued_at: object
+
+
+# Built once: the hot pages run them with the learner's and course's values bound. One row
+# per lesson done (or one row), each with the enrolment and the certificate beside it
+# (lessons are only ever done by enrolled learners: ``complete_lesson`` enrols first).
+_PROGRESS = (
+    select(Enrolment.id, Enrolment.completed_at, LessonProgress.lesson_slug, Certificate.code,
+           Certificate.issued_at)
+    .outerjoin(LessonProgress, (LessonProgress.user_id == Enrolment.user_id)
+               & (LessonProgress.course_slug == Enrolment.course_slug))
+    .outerjoin(Certificate, (Certificate.user_id == Enrolment.user_id)
+               & (Certificate.course_slug == Enrolment.course_slug))
+    .where(Enrolment.user_id == bindparam("user_id"),
+           Enrolment.course_slug == bindparam("course_slug")))
+_PRACTICES_DONE = select(PracticeProgress.practice_slug).where(
+    PracticeProgress.user_id == bindparam("user_id"),
+    PracticeProgress.course_slug == bindparam("course_slug"),
+    PracticeProgress.completed_at.is_not(None))
+
+
 def course_progress(*, session, user, course, with_attempts=False):
     """Everything the course page shows about ``user`` in ``course``."""
     progress = CourseProgress(course=course)
     if user is None or not user.is_authenticated:
         return progress
-    # One query: the enrolment, a row per lesson done, and the certificate beside it (lessons
-    # are only ever done by enrolled learners: ``complete_lesson`` enrols first).
-    rows = session.exec(
-        select(Enrolment, LessonProgress.lesson_slug, Certificate)
-        .outerjoin(LessonProgress, (LessonProgress.user_id == Enrolment.user_id)
-                   & (LessonProgress.course_slug == Enrolment.course_slug))
-        .outerjoin(Certificate, (Certificate.user_id == Enrolment.user_id)
-                   & (Certificate.course_slug == Enrolment.course_slug))
-        .where(Enrolment.user_id == user.id, Enrolment.course_slug == course.slug)).all()
+    keys = {"user_id": user.id, "course_slug": course.slug}
+    rows = session.execute(_PROGRESS, keys).all()
     if rows:
-        progress.enrolment, progress.certificate = rows[0][0], rows[0][2]
-        progress.done = frozenset(slug for _e, slug, _c in rows if slug is not None)
+        first = rows[0]
+        progress.enrolment = EnrolmentState(first[0], first[1])
+        if first[3] is not None:
+            progress.certificate = CertificateState(first[3], first[4])
+        progress.done = frozenset(row[2] for row in rows if row[2] is not None)
     if course.practices:
-        progress.practices_done = frozenset(session.exec(
-            select(PracticeProgress.practice_slug).where(
-                PracticeProgress.user_id == user.id, PracticeProgress.course_slug == course.slug,
-                PracticeProgress.completed_at.is_not(None))))
+        progress.practices_done = frozenset(session.execute(_PRACTICES_DONE, keys).scalars())
     if with_attempts:
         latest = session.exec(
             _attempts_query(user.id, course.slug).limit(ATTEMPTS_SHOWN + 1)).all()
