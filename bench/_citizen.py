@@ -2,8 +2,9 @@
 
 A citizen arrives at a venue (its address goes in ``X-Forwarded-For``), registers or signs in
 with the PIN from the team's login card (then chooses a password, as the site requires), reads
-every lesson of the course (GET the lesson, POST "done"), takes the quiz (some fail first,
-then pass) and opens the certificate, thinking a few seconds between pages.
+every lesson of the course (GET the lesson, POST "done"), goes through its practices (each
+step's page, then a good choice), takes the quiz (some fail first, then pass) and opens the
+certificate, thinking a few seconds between pages.
 
 A request lost to a connection error or a 5xx is sent again, the same form unchanged (the quiz
 form keeps its ``attempt_token``), so that a submission counts once whatever happens; every
@@ -49,6 +50,7 @@ class Run:
     answers: dict  # quiz field name: (right values, a wrong value or None)
     max_score: int
     lessons: list  # lesson slugs, in order
+    practices: list = field(default_factory=list)  # (practice slug, [(step id, choice id)])
     think: tuple = (1.0, 4.0)  # seconds between pages: uniform in [low, high]
     stop_at: float = None  # monotonic time after which citizens stop between pages
     seed: int = 2026
@@ -134,6 +136,8 @@ class Citizen:
                                 f"/courses/{COURSE}/lessons/{self.run.lessons[0]}")
             for number, lesson in enumerate(self.run.lessons):
                 await self.lesson(lesson, number)
+            for number, (practice, path) in enumerate(self.run.practices):
+                await self.practice(practice, path, number)
             if self.person.fails_first:
                 await self.quiz(fail=True)
             return await self.quiz(fail=False)
@@ -181,15 +185,39 @@ class Citizen:
         self.run.recorder.note(f"POST password answered {reply.status} -> {reply.location}")
         raise Stop("unexpected answer to POST password")
 
+    def _after_lessons(self):
+        practices = self.run.practices
+        return (f"/courses/{COURSE}/practice/{practices[0][0]}" if practices
+                else f"/courses/{COURSE}/quiz")
+
     async def lesson(self, slug, number):
         page = await self.page("GET lesson", f"/courses/{COURSE}/lessons/{slug}")
         await self.think()
         lessons = self.run.lessons
         following = (f"/courses/{COURSE}/lessons/{lessons[number + 1]}"
-                     if number + 1 < len(lessons) else f"/courses/{COURSE}/quiz")
+                     if number + 1 < len(lessons) else self._after_lessons())
         await self.post("POST complete", f"/courses/{COURSE}/lessons/{slug}/complete",
                         [("csrf_token", page.csrf())], following)
         self.run.lesson_acks.add((self.person.username, slug))
+        await self.think()
+
+    async def practice(self, slug, path, number):
+        """Each step of a practice: its page, then the choice on the way without a mistake
+        (answered with the next step, or with the choice's explanation on the same page)."""
+        address = f"/courses/{COURSE}/practice/{slug}"
+        for step, choice in path:
+            page = await self.page("GET practice", address)
+            form = parse_form(page.body).hidden
+            if form.get("step") != step:
+                self.run.recorder.note(f"practice {slug} shows step {form.get('step')}")
+                raise Stop("unexpected practice step")
+            await self.think()
+            reply, _tries = await self.post("POST practice", address, [
+                ("csrf_token", form["csrf_token"]), ("step", step),
+                ("version", form["version"]), ("choice", choice)])
+            if reply.status not in (200, 302):
+                self.run.recorder.note(f"POST practice answered {reply.status}")
+                raise Stop("unexpected answer to POST practice")
         await self.think()
 
     async def quiz(self, fail):

@@ -101,7 +101,8 @@ def prepare(url, args, members):
 
     course, _problems = load_course(REPO / "courses" / COURSE)
     context = {"answers": answers, "max_score": max_score, "think": args.think,
-               "lessons": [lesson.slug for lesson in course.lessons]}
+               "lessons": [lesson.slug for lesson in course.lessons],
+               "practices": [(item.slug, item.good_path()) for item in course.practices]}
     return context, Crowd(areas, cards, args.member_share, args.fail_share)
 
 

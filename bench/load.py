@@ -453,15 +453,28 @@ def make_app(url):
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY})
 
 
+def finish_course(session, user, course):
+    """Every lesson and practice of ``course`` done by ``user``, through the services: the
+    quiz is open."""
+    from digilit.services import practice, progress
+
+    for lesson in course.lessons:
+        progress.complete_lesson(session=session, user=user, course=course, lesson=lesson)
+    for item in course.practices:
+        for step_id, choice_id in item.good_path():
+            practice.answer(session=session, user=user, course=course, practice=item,
+                            step_id=step_id, choice_id=choice_id, version=course.version)
+
+
 def create_learners(url, count):
-    """``count`` learners in one commune, every lesson of the course done: the first through
-    ``accounts.create_user`` (a real password hash), the others with that hash reused, then
-    ``progress.complete_lesson`` for each lesson. Returns their usernames."""
+    """``count`` learners in one commune, every lesson and practice of the course done: the
+    first through ``accounts.create_user`` (a real password hash), the others with that hash
+    reused, then ``finish_course``. Returns their usernames."""
     from sqlmodel import Session, select
 
     from digilit.content import get_catalog
     from digilit.models import Commune, User
-    from digilit.services import accounts, progress, rollup
+    from digilit.services import accounts, rollup
 
     app = make_app(url)
     engine = app.extensions["digilit.engine"]
@@ -490,9 +503,7 @@ def create_learners(url, count):
                     rollup.count_for_user(session=session, user=user, learners=1)
                     users.append(user)
                 for user in users:
-                    for lesson in course.lessons:
-                        progress.complete_lesson(session=session, user=user, course=course,
-                                                 lesson=lesson)
+                    finish_course(session, user, course)
                 session.commit()
     finally:
         engine.dispose()

@@ -35,8 +35,9 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from bench._common import machine, put_block
-from bench.load import (HOST, REPO, Gunicorn, app_environment, database_version, flask_cli,
-                        free_port, fresh_pg_database, make_app, pg_port, venv_tool)
+from bench.load import (HOST, REPO, Gunicorn, app_environment, database_version,
+                        finish_course, flask_cli, free_port, fresh_pg_database, make_app,
+                        pg_port, venv_tool)
 
 BENCHMARKS = REPO / "BENCHMARKS.md"
 COURSE = "e-id"
@@ -106,8 +107,7 @@ def prepare(url, folder):
 
     from digilit.content import get_catalog
     from digilit.models import Commune, User
-    from digilit.services import (accounts, certificates, grading, practice, progress,
-                                  quiz_rules, rollup)
+    from digilit.services import accounts, certificates, grading, progress, quiz_rules, rollup
 
     app = make_app(url)
     engine = app.extensions["digilit.engine"]
@@ -122,17 +122,6 @@ def prepare(url, folder):
                 session=db, username="reader", full_name="Nguyễn Thị Lan",
                 password="bench-pages-passphrase-1", province_code=1, commune_code=commune.code)
 
-            def finish(user):
-                """Every lesson and practice done: the quiz is open."""
-                for lesson in course.lessons:
-                    progress.complete_lesson(session=db, user=user, course=course,
-                                             lesson=lesson)
-                for item in course.practices:
-                    for step_id, choice_id in item.good_path():
-                        practice.answer(session=db, user=user, course=course, practice=item,
-                                        step_id=step_id, choice_id=choice_id,
-                                        version=course.version)
-
             def learner(name):
                 user = User(username=name, full_name="Trần Văn Minh", role="learner",
                             password_hash=reader.password_hash, province_code=1,
@@ -144,7 +133,7 @@ def prepare(url, folder):
                 return user
 
             progress.enroll(session=db, user=reader, course=course)
-            finish(reader)
+            finish_course(db, reader, course)
             right = {q.id: list(q.correct_ids) for q in course.questions}
             wrong = {q.id: [] for q in course.questions}
             attempt = None
@@ -155,7 +144,7 @@ def prepare(url, folder):
             writers = [[learner(f"w{run}x{i:04d}") for i in range(WRITERS)] for run in (0, 1)]
             quizzers = [learner(f"q{i:04d}") for i in range(QUIZZERS)]
             for user in quizzers:
-                finish(user)
+                finish_course(db, user, course)
             db.commit()
             code = certificates.get_for(session=db, user_id=reader.id,
                                         course_slug=COURSE).code

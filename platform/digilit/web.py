@@ -1,13 +1,11 @@
 """Wiring of the web layer: extensions, blueprints, template helpers, headers."""
-from urllib.parse import quote, urlencode
-
-from flask import request
 from flask_babel import format_date, format_datetime, format_number, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
 from . import assets
+from .fragments import chrome, fragment, hole
 from .content import localize
 from .content.competencies import AREAS, COMPETENCES, area_of
 from .content.render import split_sections
@@ -35,13 +33,6 @@ def fallback_lang(texts):
     lang = str(get_locale())
     used = localize(texts, lang)[1]
     return used if used != lang else None
-
-
-def lang_url(lang):
-    """This page's address in another language (the same path and query, ``lang`` set)."""
-    args = request.args.to_dict(flat=False)
-    args["lang"] = [lang]
-    return quote(request.script_root + request.path) + "?" + urlencode(args, doseq=True)
 
 
 TOPIC_NAMES = {
@@ -82,7 +73,8 @@ def area_name(area):
 
 
 def template_globals():
-    return {"topic_name": topic_name, "localized": localized, "fallback_lang": fallback_lang, "lang_url": lang_url,
+    return {"topic_name": topic_name, "localized": localized, "fallback_lang": fallback_lang,
+            "chrome": chrome, "fragment": fragment, "hole": hole,
             "language_name": language_name, "certificate_date": certificate_date,
             "competence_name": competence_name, "area_name": area_name, "area_of": area_of,
             "LANGUAGE_NAMES": LANGUAGE_NAMES, "current_lang": lambda: str(get_locale()),

@@ -1,6 +1,6 @@
 """Where one request's time goes: the requests of ``bench/pages.py``, in process, profiled.
 
-    .venv/bin/python -m bench.profile [--requests 300] [--top 25] [--case "lesson page"]
+    .venv/bin/python -m bench._profile [--requests 300] [--top 25] [--case "lesson page"]
 
 Prepares a SQLite database as ``bench.pages`` does (a learner with a long history, writers,
 quizzers), then sends each case's requests through the product's WSGI app (Werkzeug's test
