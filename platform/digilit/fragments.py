@@ -12,11 +12,11 @@ a dozen translated messages and links (``bench/_profile.py`` shows the differenc
 from urllib.parse import quote, urlencode
 
 from flask import current_app, render_template, request
-from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
+from .i18n import current_lang
 from .services import permissions
 
 CACHE = "digilit.chrome"
@@ -54,7 +54,7 @@ def _visitor():
 def fragment(template, *key, **context):
     """``template`` rendered with ``context`` once per language, mount point and ``key`` (what
     else the text depends on), its holes filled for this request."""
-    full_key = (template, request.script_root, str(get_locale()), *key)
+    full_key = (template, request.script_root, current_lang(), *key)
     cache = current_app.extensions.setdefault(CACHE, {})
     text = cache.get(full_key)
     if text is None:

@@ -1,6 +1,6 @@
 """Language choice: ``?lang=``, then the session, then Accept-Language, then Vietnamese."""
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 
 
 def select_locale():
@@ -25,21 +25,28 @@ def remember_language():
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English", "de": "Deutsch", "ro": "Română"}
 
 
-def request_translations():
-    """The catalogue of the request's language, looked up once per request and language.
-
-    flask_babel finds the catalogue again for every message (a dozen context lookups each);
-    a page shows dozens of messages. A change of language within the request (``refresh``,
-    ``force_locale``) is noticed: the cache is keyed by the locale object it was made for."""
-    babel_context = g.get("_flask_babel")
-    locale = getattr(babel_context, "babel_locale", None)
-    cached = g.get("_digilit_translations")
+def _per_locale(key, make):
+    """``make()``, once per request and locale (kept on ``g`` under ``key``). A change of
+    language within the request (``refresh``, ``force_locale``) is noticed: the value is kept
+    with the locale object it was made for."""
+    locale = getattr(g.get("_flask_babel"), "babel_locale", None)
+    cached = g.get(key)
     if cached is not None and locale is not None and cached[0] is locale:
         return cached[1]
-    translations = get_translations()
-    g._digilit_translations = (getattr(g.get("_flask_babel"), "babel_locale", None),
-                               translations)
-    return translations
+    value = make()
+    setattr(g, key, (getattr(g.get("_flask_babel"), "babel_locale", None), value))
+    return value
+
+
+def request_translations():
+    """The catalogue of the request's language: flask_babel finds it again for every message
+    (a dozen context lookups each), and a page shows dozens of messages."""
+    return _per_locale("_digilit_translations", get_translations)
+
+
+def current_lang():
+    """The request's language code (``"vi"``): pages ask for it for every course text."""
+    return _per_locale("_digilit_lang", lambda: str(get_locale()))
 
 
 def install_template_gettext(app):

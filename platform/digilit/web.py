@@ -12,7 +12,7 @@ from .content.render import split_sections
 from .db import get_session
 from .extensions import babel, csrf, login_manager
 from .clock import local_day
-from .i18n import (LANGUAGE_NAMES, install_template_gettext, remember_language,
+from .i18n import (LANGUAGE_NAMES, current_lang, install_template_gettext, remember_language,
                    select_locale)
 from .security import set_security_headers
 from .services import permissions
@@ -25,12 +25,12 @@ def _load_user(token):
 
 def localized(texts):
     """The text in the page's language (falling back to English, then Vietnamese)."""
-    return localize(texts, str(get_locale()))[0]
+    return localize(texts, current_lang())[0]
 
 
 def fallback_lang(texts):
     """The language a text is shown in, when it is not the page's language; else None."""
-    lang = str(get_locale())
+    lang = current_lang()
     used = localize(texts, lang)[1]
     return used if used != lang else None
 
@@ -77,7 +77,7 @@ def template_globals():
             "chrome": chrome, "fragment": fragment, "hole": hole,
             "language_name": language_name, "certificate_date": certificate_date,
             "competence_name": competence_name, "area_name": area_name, "area_of": area_of,
-            "LANGUAGE_NAMES": LANGUAGE_NAMES, "current_lang": lambda: str(get_locale()),
+            "LANGUAGE_NAMES": LANGUAGE_NAMES, "current_lang": current_lang,
             "format_date": format_date, "format_datetime": format_datetime,
             "format_number": format_number, "format_percent": format_percent}
 

@@ -98,12 +98,12 @@ def revoke(code):
     return redirect(url_for(".certificate", code=found.code))
 
 
-def credential_panel(certificate):
+def credential_panel(certificate, revoked):
     """What the certificate page shows about the credential: its download, a QR code of it,
-    whether it is revoked, and the revoke form for an administrator of the holder's area."""
+    whether it is revoked (``revoked``, read by the page), and the revoke form for an
+    administrator of the holder's area."""
     db = get_session()
     download = public_url("learn.credential", code=certificate.code)
-    revoked = revocation.revocation_of(session=db, certificate_id=certificate.id)
     may_revoke = revoked is None and scope.may_revoke_certificate(
         session=db, user=current_user, certificate=certificate)
     return {"download": url_for("learn.credential", code=certificate.code),

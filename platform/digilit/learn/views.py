@@ -48,9 +48,9 @@ def course(slug):
                                      with_attempts=True)
     suggestion = progress.next_course(session=db, user_id=current_user.id,
                                       catalog=get_catalog()) if state.passed else None
+    retry_at = quiz_rules.retry_after(state.attempts, current_app.config["QUIZ_RETRY_PAUSE"])
     return render_template("learn/course.html", course=course, state=state,
-                           next_course=suggestion,
-                           retry_at=_retry_at(db, course))
+                           next_course=suggestion, retry_at=retry_at)
 
 
 @bp.route("/courses/<slug>/enroll", methods=["POST"])

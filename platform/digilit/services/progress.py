@@ -175,15 +175,20 @@ def course_progress(*, session, user, course, with_attempts=False):
     if course.practices:
         progress.practices_done = frozenset(session.execute(_PRACTICES_DONE, keys).scalars())
     if with_attempts:
-        latest = session.exec(
+        latest = session.execute(
             _attempts_query(user.id, course.slug).limit(ATTEMPTS_SHOWN + 1)).all()
         progress.attempts = latest[:ATTEMPTS_SHOWN]
         progress.more_attempts = len(latest) > ATTEMPTS_SHOWN
     return progress
 
 
+# What a page shows of an attempt (read as plain columns: rows with these names).
+ATTEMPT_COLUMNS = (QuizAttempt.id, QuizAttempt.submitted_at, QuizAttempt.percent,
+                   QuizAttempt.passed)
+
+
 def _attempts_query(user_id, course_slug):
-    return (select(QuizAttempt)
+    return (select(*ATTEMPT_COLUMNS)
             .where(QuizAttempt.user_id == user_id, QuizAttempt.course_slug == course_slug)
             .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc()))
 
@@ -191,10 +196,30 @@ def _attempts_query(user_id, course_slug):
 def attempts_page(*, session, user_id, course_slug, page):
     """``(attempts, has_next)``: one page (1-based) of a learner's attempts, newest first."""
     page = max(1, page)
-    rows = session.exec(_attempts_query(user_id, course_slug)
+    rows = session.execute(_attempts_query(user_id, course_slug)
                         .offset((page - 1) * ATTEMPTS_PER_PAGE)
                         .limit(ATTEMPTS_PER_PAGE + 1)).all()
     return rows[:ATTEMPTS_PER_PAGE], len(rows) > ATTEMPTS_PER_PAGE
+
+
+_USER = bindparam("user_id")
+_OVERVIEW_ENROLMENTS = select(Enrolment.course_slug, Enrolment.id, Enrolment.completed_at) \
+    .where(Enrolment.user_id == _USER)
+_OVERVIEW_LESSONS = select(LessonProgress.course_slug, LessonProgress.lesson_slug) \
+    .where(LessonProgress.user_id == _USER)
+_OVERVIEW_CERTIFICATES = select(Certificate.course_slug, Certificate.code,
+                                Certificate.issued_at).where(Certificate.user_id == _USER)
+_OVERVIEW_PRACTICES = select(PracticeProgress.course_slug, PracticeProgress.practice_slug) \
+    .where(PracticeProgress.user_id == _USER, PracticeProgress.completed_at.is_not(None))
+_RANKED = select(QuizAttempt.id, func.row_number().over(
+    partition_by=QuizAttempt.course_slug,
+    order_by=(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())).label("rank")) \
+    .where(QuizAttempt.user_id == _USER).subquery()
+_OVERVIEW_ATTEMPTS = (
+    select(QuizAttempt.course_slug, *ATTEMPT_COLUMNS)
+    .join(_RANKED, _RANKED.c.id == QuizAttempt.id)
+    .where(_RANKED.c.rank <= bindparam("shown") + 1)
+    .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc()))
 
 
 def learner_overview(*, session, user, catalog, attempts_each=3):
@@ -202,36 +227,22 @@ def learner_overview(*, session, user, catalog, attempts_each=3):
     queries whatever the number of courses (enrolments, lessons done, certificates, practices
     finished, and the latest ``attempts_each`` attempts per course)."""
     by_slug = {course.slug: CourseProgress(course=course) for course in catalog}
-    for enrolment in session.exec(select(Enrolment).where(Enrolment.user_id == user.id)):
-        if enrolment.course_slug in by_slug:
-            by_slug[enrolment.course_slug].enrolment = enrolment
-    done = {}
-    for course_slug, lesson_slug in session.exec(
-            select(LessonProgress.course_slug, LessonProgress.lesson_slug)
-            .where(LessonProgress.user_id == user.id)):
-        done.setdefault(course_slug, set()).add(lesson_slug)
-    for course_slug, lessons in done.items():
-        if course_slug in by_slug:
-            by_slug[course_slug].done = frozenset(lessons)
-    for certificate in session.exec(select(Certificate).where(Certificate.user_id == user.id)):
-        if certificate.course_slug in by_slug:
-            by_slug[certificate.course_slug].certificate = certificate
-    for course_slug, practice_slug in session.exec(
-            select(PracticeProgress.course_slug, PracticeProgress.practice_slug)
-            .where(PracticeProgress.user_id == user.id, PracticeProgress.completed_at.is_not(None))):
-        if course_slug in by_slug:
-            by_slug[course_slug].practices_done |= {practice_slug}
-    rank = func.row_number().over(partition_by=QuizAttempt.course_slug,
-                                  order_by=(QuizAttempt.submitted_at.desc(),
-                                            QuizAttempt.id.desc())).label("rank")
-    ranked = select(QuizAttempt.id, rank).where(QuizAttempt.user_id == user.id).subquery()
-    for attempt in session.exec(
-            select(QuizAttempt).join(ranked, ranked.c.id == QuizAttempt.id)
-            .where(ranked.c.rank <= attempts_each + 1)
-            .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())):
-        state = by_slug.get(attempt.course_slug)
-        if state is None:
-            continue
+    keys = {"user_id": user.id, "shown": attempts_each}
+
+    def rows(statement):
+        return ((row[0], row) for row in session.execute(statement, keys)
+                if row[0] in by_slug)
+
+    for slug, row in rows(_OVERVIEW_ENROLMENTS):
+        by_slug[slug].enrolment = EnrolmentState(row[1], row[2])
+    for slug, row in rows(_OVERVIEW_LESSONS):
+        by_slug[slug].done = by_slug[slug].done | {row[1]}
+    for slug, row in rows(_OVERVIEW_CERTIFICATES):
+        by_slug[slug].certificate = CertificateState(row[1], row[2])
+    for slug, row in rows(_OVERVIEW_PRACTICES):
+        by_slug[slug].practices_done = by_slug[slug].practices_done | {row[1]}
+    for slug, attempt in rows(_OVERVIEW_ATTEMPTS):
+        state = by_slug[slug]
         if len(state.attempts) < attempts_each:
             state.attempts.append(attempt)
         else:

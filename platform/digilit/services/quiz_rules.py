@@ -8,6 +8,7 @@ import random
 import secrets
 from datetime import timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import select
 
 from .. import clock
@@ -61,11 +62,18 @@ def drawn_ids(course, token):
     return frozenset(q.id for q in drawn_questions(course, token))
 
 
+# A learner's latest attempts at a course, newest first: built once, run with values bound.
+_LATEST = (select(QuizAttempt.passed, QuizAttempt.submitted_at, QuizAttempt.answers)
+           .where(QuizAttempt.user_id == bindparam("user_id"),
+                  QuizAttempt.course_slug == bindparam("course_slug"))
+           .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())
+           .limit(bindparam("limit")))
+
+
 def last_attempts(*, session, user_id, course_slug, limit=2):
-    return session.exec(
-        select(QuizAttempt)
-        .where(QuizAttempt.user_id == user_id, QuizAttempt.course_slug == course_slug)
-        .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc()).limit(limit)).all()
+    """Rows ``(passed, submitted_at, answers)`` of the learner's latest attempts."""
+    return session.execute(_LATEST, {"user_id": user_id, "course_slug": course_slug,
+                                     "limit": limit}).all()
 
 
 def previous_draw(*, session, user_id, course_slug):
@@ -77,7 +85,14 @@ def previous_draw(*, session, user_id, course_slug):
 def retry_at(*, session, user_id, course_slug, pause):
     """When the next attempt opens after two failed attempts in a row, while that is still
     ahead; None when the learner may take the quiz now."""
-    latest = last_attempts(session=session, user_id=user_id, course_slug=course_slug)
+    return retry_after(last_attempts(session=session, user_id=user_id,
+                                     course_slug=course_slug), pause)
+
+
+def retry_after(latest, pause):
+    """``retry_at`` from the learner's latest attempts (rows with ``passed`` and
+    ``submitted_at``, newest first; a page that lists them already needs no other query)."""
+    latest = list(latest)[:2]
     if len(latest) < 2 or any(attempt.passed for attempt in latest) or pause <= 0:
         return None
     opens = latest[0].submitted_at + timedelta(seconds=pause)
