@@ -30,12 +30,20 @@ def _units(province_code, commune_code, team_ids):
         yield TEAM, team_id, commune_code
 
 
+_UPSERTS = {}  # (dialect, model, counters) -> the statement, built once
+
+
 def _upsert(session, model, rows, keys, increments):
-    statement = dialect_insert(session, model).values(rows)
-    columns = model.__table__.c
-    statement = statement.on_conflict_do_update(
-        index_elements=keys, set_={c: columns[c] + statement.excluded[c] for c in increments})
-    session.execute(statement)
+    """Add the rows' counters to the rows already there (one statement, run for each row:
+    compiled once, where rows written into the statement would be compiled every time)."""
+    dialect = session.get_bind().dialect.name
+    key = (dialect, model, tuple(keys), tuple(sorted(increments)))
+    statement = _UPSERTS.get(key)
+    if statement is None:
+        insert, columns = dialect_insert(session, model), model.__table__.c
+        statement = _UPSERTS[key] = insert.on_conflict_do_update(
+            index_elements=keys, set_={c: columns[c] + insert.excluded[c] for c in increments})
+    session.execute(statement, rows)
 
 
 def count(*, session, province_code, commune_code, course_slug="", when=None, team_ids=(),
