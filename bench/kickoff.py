@@ -3,7 +3,7 @@ sign in with the PIN of their login card, read every lesson of a course, take it
 fail first) and open their certificate, thinking a few seconds between pages.
 
     .venv/bin/python -m bench.kickoff [--database sqlite|postgresql|both] [--citizens 1000]
-        [--venues 20] [--ramp 60] [--think 1,4] [--search-rates 0.5,1,2,4] [--search-seconds 45]
+        [--venues 20] [--ramp 60] [--think 1,4] [--search-rates 1,2,4,8,12] [--search-seconds 45]
     make bench                       # with every other benchmark, these defaults (~30 min)
 
 One box (SQLite): gunicorn (``--workers``) with ``TRUSTED_PROXIES=1`` on 127.0.0.1, each venue
@@ -65,7 +65,7 @@ def parse_args(argv):
     add("--fail-share", type=float, default=0.3, help="share failing the quiz first")
     add("--workers", type=int, default=4, help="gunicorn workers of the one box")
     add("--node-workers", type=int, default=3, help="gunicorn workers of each of two nodes")
-    add("--search-rates", default="0.5,1,2,4", help="arrival rates (per second) to try on SQLite")
+    add("--search-rates", default="1,2,4,8,12", help="arrival rates (per second) to try on SQLite")
     add("--search-seconds", type=float, default=45.0, help="length of each search run")
     add("--kill-after", type=float, default=None,
         help="seconds into the two-node kick-off when a node is killed (default ramp/2)")
@@ -96,11 +96,11 @@ def prepare(url, args, members):
     per_venue = -(-members // args.venues) + 5
     say(f"{args.venues} venues, teams and {per_venue * args.venues} members with PINs ...")
     areas, cards = create_teams(url, args.venues, per_venue)
-    answers, max_score = right_answers()
+    answers, _questions = right_answers()
     from digilit.content.loader import load_course
 
     course, _problems = load_course(REPO / "courses" / COURSE)
-    context = {"answers": answers, "max_score": max_score, "think": args.think,
+    context = {"answers": answers, "think": args.think,
                "lessons": [lesson.slug for lesson in course.lessons],
                "practices": [(item.slug, item.good_path()) for item in course.practices]}
     return context, Crowd(areas, cards, args.member_share, args.fail_share)

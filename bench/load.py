@@ -219,7 +219,6 @@ class Shared:
     port: int
     recorder: Recorder
     answers: dict  # field name: (right values, a wrong value or None)
-    max_score: int
     go: threading.Event = field(default_factory=threading.Event)
     deadline: float = 0.0
     signed_in: int = 0
@@ -252,10 +251,11 @@ def build_answers(shared, form, wrong):
     """The fields to send, or None if the form does not offer what the course files say."""
     fields = [("csrf_token", form.hidden.get("csrf_token", "")),
               ("attempt_token", form.hidden.get("attempt_token", ""))]
-    if set(form.options) != set(shared.answers) or not all(v for _n, v in fields):
+    drawn = set(form.options)  # the questions this attempt drew from the course's bank
+    if not drawn or not drawn <= set(shared.answers) or not all(v for _n, v in fields):
         return None, 0
-    score = shared.max_score
-    for name in sorted(shared.answers):
+    score = len(drawn)
+    for name in sorted(drawn):
         right, wrong_value = shared.answers[name]
         offered = form.options[name]
         if not set(right) <= set(offered):
@@ -619,13 +619,13 @@ def idle_healthz(port):
     return percentile(recorder.latencies.get("GET /healthz (idle)", []), 50)
 
 
-def run_phase(name, server, usernames, answers, max_score, seconds, kill_every, total_acked,
+def run_phase(name, server, usernames, answers, seconds, kill_every, total_acked,
               url):
     """One phase; returns its figures (``total_acked``, every acknowledgement of the run on
     this database, is updated)."""
     baseline = idle_healthz(server.port)
     recorder = Recorder()
-    shared = Shared(port=server.port, recorder=recorder, answers=answers, max_score=max_score)
+    shared = Shared(port=server.port, recorder=recorder, answers=answers)
     log_offset = server.log_size()
     threads = [threading.Thread(target=run_client, args=(shared, u), daemon=True)
                for u in usernames]
@@ -770,7 +770,7 @@ def run_database(url, label, args, folder):
     usernames = create_learners(url, args.clients)
     setup_seconds = time.perf_counter() - started
     say(f"{label}: learners ready in {setup_seconds:.0f} s; starting gunicorn ...")
-    answers, max_score = right_answers()
+    answers, _questions = right_answers()
     server = Gunicorn(url, args.workers, Path(folder) / f"gunicorn-{label}.log")
     phases, total_acked = [], {}
     try:
@@ -781,7 +781,7 @@ def run_database(url, label, args, folder):
         if args.kill_every:
             plan.append((f"2 kill -9 every {args.kill_every:g} s", args.kill_every))
         for name, kill_every in plan:
-            result = run_phase(name, server, usernames, answers, max_score, args.seconds,
+            result = run_phase(name, server, usernames, answers, args.seconds,
                                kill_every, total_acked, url)
             phases.append(result)
             say(f"{label}: phase {name}: " + ("ok" if not result["breaches"] else
