@@ -5,7 +5,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import select
 
 from ..models import Certificate, Enrolment, QuizAttempt
@@ -13,7 +13,7 @@ from . import rollup
 from .certificates import new_code
 from .db_helpers import insert_new
 from .errors import DomainError
-from .progress import course_progress
+from .progress import ENROLMENT, course_progress
 from .quiz_rules import drawn_questions, retry_at, token_matches
 from .. import clock
 
@@ -114,16 +114,20 @@ def _expired():
                           "answer again."))
 
 
+_TOKEN_OWNER = select(QuizAttempt.user_id, QuizAttempt.course_slug).where(
+    QuizAttempt.token == bindparam("token"))
+
+
 def _may_submit(session, user, course, token, secret, state):
     """The attempt already recorded for ``token`` (a form sent twice), or None when a new one
     may be recorded; raises ``DomainError`` when it may not."""
     if not token or len(token) > 64:
         raise _expired()
-    existing = find_attempt(session=session, token=token)
-    if existing is not None:
-        if existing.user_id != user.id or existing.course_slug != course.slug:
+    owner = session.execute(_TOKEN_OWNER, {"token": token}).first()
+    if owner is not None:  # the form was sent before
+        if tuple(owner) != (user.id, course.slug):
             raise _expired()
-        return existing
+        return find_attempt(session=session, token=token)
     if secret is not None and not token_matches(secret=secret, token=token, user_id=user.id,
                                                 course=course):
         raise _expired()
@@ -185,16 +189,16 @@ def _complete(session, user, course, attempt):
     """Complete the learner's enrolment (there is one: the quiz opens once every lesson is
     done, and doing one enrols) unless it is: whether this attempt completed it."""
     done = session.execute(
-        update(Enrolment).where(Enrolment.user_id == user.id,
-                                Enrolment.course_slug == course.slug,
-                                Enrolment.completed_at.is_(None))
+        update(ENROLMENT).where(ENROLMENT.c.user_id == user.id,
+                               ENROLMENT.c.course_slug == course.slug,
+                               ENROLMENT.c.completed_at.is_(None))
         .values(completed_at=attempt.submitted_at, last_activity_at=attempt.submitted_at))
     return done.rowcount == 1
 
 
 def _note_activity(session, user, course, attempt):
-    session.execute(update(Enrolment).where(Enrolment.user_id == user.id,
-                                            Enrolment.course_slug == course.slug)
+    session.execute(update(ENROLMENT).where(ENROLMENT.c.user_id == user.id,
+                                            ENROLMENT.c.course_slug == course.slug)
                     .values(last_activity_at=attempt.submitted_at))
 
 
