@@ -1,6 +1,6 @@
 """Benchmark: does a worker's memory grow with the requests it serves?
 
-    .venv/bin/python -m bench.memory [--rounds 4] [--seconds 15] [--workers 4] [--no-write]
+    .venv/bin/python -m bench.memory [--rounds 4] [--seconds 27] [--workers 4] [--no-write]
 
 The product (SQLite, gunicorn with ``--workers`` sync workers on 127.0.0.1) serves the
 learner's pages of ``bench/pages.py`` (the same prepared learners and sessions): after a
@@ -34,7 +34,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m bench.memory",
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--seconds", type=int, default=27, help="per round (3 s a case)")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--no-write", action="store_true")
     return parser.parse_args(argv)
@@ -44,7 +44,7 @@ def one_round(port, files, seconds):
     """Every case in turn, ``seconds`` in all; the number of requests served."""
     cases = [files[name] for name in GET_CASES] + [files["lesson completion 0"],
                                                     files["quiz submission"]]
-    each = max(1.0, seconds / len(cases))
+    each = max(1, round(seconds / len(cases)))  # wrk takes whole seconds
     return sum(wrk("memory", port, data, 10, each).requests for data in cases)
 
 

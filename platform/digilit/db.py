@@ -41,9 +41,9 @@ def make_engine(url, busy_timeout=30):
 
 def _wants_write():
     """Requests that may write take the write lock up front, once their view runs (see
-    ``start_write_phase``); GET pages never write."""
+    ``start_write_phase``), or once they call ``begin_writes``; GET pages do not write."""
     if has_request_context():
-        return request.method in WRITE_METHODS and g.get("db_write_phase", False)
+        return g.get("db_write_phase", False)
     return True  # CLI commands and scripts
 
 

@@ -52,7 +52,9 @@ def test_a_first_sign_in_creates_an_account_from_the_claims(oidc_app, client, db
         "Nguyễn Thị Lan", HANOI, HOAN_KIEM)
     identity = db.exec(select(ExternalIdentity)).one()
     assert identity.user_id == user.id and identity.subject == "lan"
-    assert client.get("/me").status_code == 200
+    me = client.get("/me")
+    assert me.status_code == 200
+    assert f"Your username is {user.username}" in me.get_data(as_text=True)  # told once
     assert "event=oidc_register outcome=success" in caplog.text
     assert "code=" not in caplog.text and "eyJ" not in caplog.text  # no code, no token
     # Signed out, then again through the provider: the same account, no new one.

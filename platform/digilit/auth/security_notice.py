@@ -8,7 +8,7 @@ from flask import flash
 from flask_babel import format_datetime, gettext as _
 from flask_login import user_logged_in
 
-from ..db import get_session
+from ..db import begin_writes, get_session
 from ..services import security_events
 
 
@@ -29,6 +29,9 @@ def tell_at_sign_in(_app, user, **_extra):
     flash(_("Since your last sign-in (Vietnam time): %(changes)s. If this was not you or "
             "your team, ask your team leader or the commune office for help.",
             changes="; ".join(describe(event) for event in events)), "info")
+    # A sign-in through an identity provider ends in a GET: the write lock is asked for
+    # explicitly (a no-op where the request writes already).
+    begin_writes()
     security_events.mark_seen(session=db, user=user)
 
 

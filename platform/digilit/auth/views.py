@@ -85,11 +85,11 @@ def communes():
 
 
 def _fresh_session():
-    """Empty the session but for the language choice."""
-    lang = session.get("lang")
+    """Empty the session but for the language choice and the messages still to show (an
+    identity provider's new account is told its username this way)."""
+    kept = {key: session[key] for key in ("lang", "_flashes") if key in session}
     session.clear()
-    if lang:
-        session["lang"] = lang
+    session.update(kept)
 
 
 def _start_session(user, second_step=False):
