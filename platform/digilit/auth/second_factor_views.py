@@ -121,28 +121,28 @@ def second_factor_confirm():
     return _show_codes(codes, "second_factor_on")
 
 
-def _checked_code(form):
-    """Whether the form carries a valid current code (counted when wrong)."""
+def _refused(form):
+    """None when the form carries a valid current code; else the set-up page again with the
+    message (a wrong code is counted)."""
     db = get_session()
-    if not form.validate_on_submit():
-        return False
-    try:
-        factors.check(session=db, user=_me(), code=form.code.data,
-                            secret_key=_secret_key())
-    except DomainError as error:
-        db.commit()
-        form.code.errors.append(error.message)
-        return False
-    return True
+    if form.validate_on_submit():
+        try:
+            factors.check(session=db, user=_me(), code=form.code.data,
+                          secret_key=_secret_key())
+            return None
+        except DomainError as error:
+            db.commit()
+            form.code.errors.append(error.message)
+    flash(form.code.errors[0] if form.code.errors else _("Enter the code."), "error")
+    return redirect(url_for(".second_factor"))
 
 
 @bp.route("/second-factor/recovery-codes", methods=["POST"])
 def second_factor_codes():
     """New recovery codes (the old ones stop working), once a current code is given."""
-    form = RecoveryCodesForm()
-    if not _checked_code(form):
-        flash(form.code.errors[0] if form.code.errors else _("Enter the code."), "error")
-        return redirect(url_for(".second_factor"))
+    refused = _refused(RecoveryCodesForm())
+    if refused:
+        return refused
     db = get_session()
     codes = factors.new_recovery_codes(session=db, user=_me())
     db.commit()
@@ -152,10 +152,9 @@ def second_factor_codes():
 @bp.route("/second-factor/off", methods=["POST"])
 def second_factor_off():
     """Turn the second step off (team leaders; administrators must keep it)."""
-    form = SecondFactorOffForm()
-    if not _checked_code(form):
-        flash(form.code.errors[0] if form.code.errors else _("Enter the code."), "error")
-        return redirect(url_for(".second_factor"))
+    refused = _refused(SecondFactorOffForm())
+    if refused:
+        return refused
     db = get_session()
     factors.reset(session=db, user=_me())
     db.commit()
