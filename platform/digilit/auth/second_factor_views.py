@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from .. import audit, clock
-from ..db import get_session
+from ..db import begin_writes, get_session
 from ..models import User
 from ..qr import draw_qr
 from ..services import permissions
@@ -84,6 +84,7 @@ def _setup_page(form=None, status=200):
             codes_form=RecoveryCodesForm(formdata=None), off_form=SecondFactorOffForm(
                 formdata=None) if permissions.allows(_me(), permissions.SECOND_FACTOR,
                                                      permissions.DELETE) else None), status
+    begin_writes()  # a GET that may write (the first time): SQLite's lock asked for up front
     secret, uri = factors.begin(session=db, user=_me(), secret_key=_secret_key())
     db.commit()  # the pending secret stays the same on reload, for the app already scanned
     return render_template("auth/second_factor.html", on=False, qr=draw_qr(uri),
@@ -98,9 +99,9 @@ def second_factor():
 
 
 def _show_codes(codes, event):
+    """The page that shows new recovery codes, the only time they are shown."""
     audit.event(event, user_id=current_user.id)
-    response = render_template("auth/recovery_codes.html", codes=codes)
-    return response
+    return render_template("auth/recovery_codes.html", codes=codes)
 
 
 @bp.route("/second-factor/confirm", methods=["POST"])
