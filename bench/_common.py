@@ -1,6 +1,7 @@
 """Helpers shared by the benchmark scripts."""
 import os
 import platform
+import sys
 from pathlib import Path
 
 
@@ -31,3 +32,13 @@ def put_block(text, key, body, before=None):
     if before is not None:
         return text.replace(before, block + "\n" + before)
     return text.rstrip("\n") + "\n\n" + block + "\n"
+
+
+def report_breaches(breached, failed=False):
+    """Print each breach (a required property that did not hold) to standard error, or "OK";
+    the exit status of the benchmark: 1 when anything breached or failed."""
+    for line in breached:
+        print(f"BREACH: {line}", file=sys.stderr)
+    if not breached and not failed:
+        print("OK: no breach")
+    return 1 if breached or failed else 0

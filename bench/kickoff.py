@@ -41,6 +41,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench import _kickoff_report as report
+from bench._common import report_breaches
 from bench._kickoff_run import Crowd, run_citizens
 from bench._kickoff_setup import (Nginx, check_lessons, create_teams, kill_node, start_node,
                                   worker_rss)
@@ -252,11 +253,7 @@ def main(argv=None):
         report.update_markdown(args.output, results, command, args)
         print(f"written to {args.output}")
     breached = [f"{r['database']}: {b}" for r in results for b in r["breaches"]]
-    for line in breached:
-        print(f"BREACH: {line}", file=sys.stderr)
-    if not breached and not failed:
-        print("OK: no breach")
-    return 1 if breached or failed else 0
+    return report_breaches(breached, failed)
 
 
 if __name__ == "__main__":

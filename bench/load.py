@@ -56,7 +56,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from bench._common import machine, put_block
+from bench._common import machine, put_block, report_breaches
 
 REPO = Path(__file__).resolve().parent.parent
 BENCHMARKS = REPO / "BENCHMARKS.md"
@@ -975,11 +975,7 @@ def main(argv=None):
         print(f"written to {args.output}")
     breached = [f"{r['database']} phase {p['phase']}: {b}" for r in results
                 for p in r["phases"] for b in p["breaches"]]
-    for line in breached:
-        print(f"BREACH: {line}", file=sys.stderr)
-    if not breached and not failed:
-        print("OK: no breach")
-    return 1 if breached or failed else 0
+    return report_breaches(breached, failed)
 
 
 if __name__ == "__main__":

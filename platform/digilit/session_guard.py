@@ -40,17 +40,22 @@ def _expired(moment):
             or moment - signed_in > config["SESSION_ABSOLUTE_TIMEOUT"])
 
 
+def fresh_session():
+    """Empty the session but for the language choice and the messages still to show (an
+    identity provider's new account is told its username this way)."""
+    kept = {key: session[key] for key in ("lang", "_flashes") if key in session}
+    session.clear()
+    session.update(kept)
+
+
 def enforce_lifetime():
     """End a signed-in session that was idle too long or is too old; else note the visit."""
     if request.endpoint == "static" or "_user_id" not in session:
         return
     moment = clock.timestamp()
     if _expired(moment):
-        lang = session.get("lang")
         logout_user()
-        session.clear()
-        if lang:
-            session["lang"] = lang
+        fresh_session()
         return
     if moment - session[SEEN_AT] >= SEEN_RESOLUTION:
         session[SEEN_AT] = moment

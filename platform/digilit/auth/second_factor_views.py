@@ -17,8 +17,8 @@ from ..services import permissions
 from ..services import second_factor as factors
 from ..services.errors import DomainError
 from .forms import RecoveryCodesForm, SecondFactorCodeForm, SecondFactorOffForm
-from .views import (AWAITING_CODE, SECOND_STEP_DONE, _fresh_session, _start_session,
-                    after_sign_in, bp)
+from ..session_guard import fresh_session
+from .views import AWAITING_CODE, SECOND_STEP_DONE, _start_session, after_sign_in, bp
 
 CODE_PAGE_LIFETIME = 5 * 60  # seconds between the password and the code
 
@@ -179,7 +179,7 @@ def require_second_factor():
         return None
     if factors.is_on(session=get_session(), user=_me()):
         logout_user()
-        _fresh_session()
+        fresh_session()
         return redirect(url_for("auth.login"))
     flash(_("Administrators sign in with a second step. Set it up now: it takes a minute."),
           "info")

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import audit, clock
+from ..session_guard import fresh_session
 from ..db import get_session
 from ..services import accounts, geo, scope, second_factor, signin
 from ..services.errors import DomainError
@@ -84,20 +85,12 @@ def communes():
     return jsonify([{"code": c.code, "name": c.name} for c in rows])
 
 
-def _fresh_session():
-    """Empty the session but for the language choice and the messages still to show (an
-    identity provider's new account is told its username this way)."""
-    kept = {key: session[key] for key in ("lang", "_flashes") if key in session}
-    session.clear()
-    session.update(kept)
-
-
 def _start_session(user, second_step=False):
     """A fresh session at sign-in (no fixation), keeping only the language choice;
     ``second_step`` records that a second factor was shown. Every caller has committed its
     work; what signing in writes (the changes told to the person, see ``security_notice``)
     is committed here."""
-    _fresh_session()
+    fresh_session()
     login_user(user)
     get_session().commit()
     if second_step:
@@ -109,7 +102,7 @@ def open_session(user, next_url=None):
     with an authenticator (``second_factor_views``), else a new session and the page to go
     to: choosing a password after a PIN, ``next_url``, or the role's landing page."""
     if second_factor.is_on(session=get_session(), user=user):
-        _fresh_session()
+        fresh_session()
         session[AWAITING_CODE] = {"user": user.id, "version": user.session_version,
                                   "at": clock.timestamp(), "next": next_url}
         return redirect(url_for(".second_factor_code"))
@@ -171,7 +164,7 @@ def logout():
     db.commit()
     audit.event("logout", user_id=current_user.id)
     logout_user()
-    _fresh_session()
+    fresh_session()
     flash(_("You are signed out."), "info")
     return redirect(url_for("learn.catalogue"))
 

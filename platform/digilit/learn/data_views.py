@@ -1,12 +1,13 @@
 """A learner's own data: ``GET /me/data.json`` (a copy of everything held about them) and
 ``GET, POST /me/delete`` (deleting the account, confirmed by the password)."""
 from flask import (abort, current_app, flash, jsonify, redirect, render_template, request,
-                   session, url_for)
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
 from .. import audit
 from ..db import get_session
+from ..session_guard import fresh_session
 from ..services import personal_data, signin
 from ..services.csv_export import attachment
 from ..services.errors import DomainError
@@ -60,8 +61,5 @@ def delete_me():
 
 
 def _sign_out():
-    lang = session.get("lang")
     logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    fresh_session()
