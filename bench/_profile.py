@@ -19,11 +19,11 @@ from pathlib import Path
 
 from sqlalchemy import event
 
-from bench.load import flask_cli, make_app
-from bench.pages import prepare
+from bench.load import HOST, flask_cli, make_app
+from bench.pages import USER_AGENT, prepare
 
 CASES = ("catalogue", "course page", "lesson page", "quiz form", "quiz result", "/me",
-         "certificate", "lesson completion 0", "quiz submission")
+         "certificate", "lesson completion 0", "quiz submission 0")
 
 
 def parse_args(argv):
@@ -45,8 +45,10 @@ def _requests(path, count):
 
 def _send(client, row):
     method, url, cookie, body = row
-    headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
-    response = client.open(url, method=method, headers=headers, data=body.encode())
+    headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded",
+               "User-Agent": USER_AGENT}
+    response = client.open(url, method=method, headers=headers, data=body.encode(),
+                           environ_base={"REMOTE_ADDR": HOST})
     if response.status_code >= 400:
         raise RuntimeError(f"{method} {url}: {response.status_code}")
     response.close()
