@@ -56,3 +56,58 @@ def test_the_sign_out_form_carries_each_sessions_token(make_user, client_for):
     response = first.post("/auth/logout", data={"csrf_token": tokens[0]})
     assert response.status_code == 302 and first.get("/me").status_code == 302
     assert second.post("/auth/logout", data={"csrf_token": tokens[0]}).status_code == 400
+
+
+# --- whole pages kept (fragments.page) ----------------------------------------------------------
+
+COMPLETE_TOKEN = re.compile(r'action="/courses/e-id/lessons/[^"/]+/complete"><input '
+                            r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def test_a_kept_lesson_page_carries_each_sessions_tokens(app, make_user, client_for, catalog):
+    lesson = catalog.get("e-id").lessons[0]
+    url = f"/courses/e-id/lessons/{lesson.slug}"
+    make_user("hocvien")
+    make_user("hocvien2")
+    first, second = client_for("hocvien"), client_for("hocvien2")
+    pages = [c.get(url).get_data(as_text=True) for c in (first, second)]
+    tokens = [COMPLETE_TOKEN.search(page).group(1) for page in pages]
+    assert tokens[0] != tokens[1] and "\x00" not in pages[0] + pages[1]
+    assert pages[0].replace(tokens[0], "") == pages[1].replace(tokens[1], "")  # one page, kept
+    # Each token is its own session's: the other session's is refused, its own is taken.
+    assert first.post(url + "/complete", data={"csrf_token": tokens[1]}).status_code == 400
+    assert first.post(url + "/complete", data={"csrf_token": tokens[0]}).status_code == 302
+    done = first.get(url).get_data(as_text=True)  # a new state: another page
+    assert "Mark as done" not in done and "Mark as done" in second.get(
+        url + "?lang=en").get_data(as_text=True)
+
+
+def test_a_message_is_shown_on_a_kept_page(learner, learn, client):
+    course = learn.course()
+    client.get(f"/courses/e-id/lessons/{course.lessons[0].slug}")  # kept before the message
+    for lesson in course.lessons:
+        learn.complete("e-id", lesson.slug)
+    page = client.get(f"/courses/e-id/practice/{course.practices[0].slug}").get_data(
+        as_text=True)
+    assert 'class="flash flash-success"' in page  # "All lessons done. Now the practice..."
+    again = client.get(f"/courses/e-id/lessons/{course.lessons[0].slug}")
+    assert 'class="flash flash-success"' not in again.get_data(as_text=True)
+
+
+def test_the_kept_pages_are_bounded(app, client, monkeypatch, catalog):
+    from digilit import fragments
+
+    monkeypatch.setitem(fragments.LIMITS, fragments.PAGES, 3)
+    for lesson in catalog.get("e-id").lessons:
+        assert client.get(f"/courses/e-id/lessons/{lesson.slug}").status_code == 200
+        assert len(app.extensions[fragments.PAGES]) <= 3
+    assert len(catalog.get("e-id").lessons) > 3
+
+
+def test_quiz_questions_are_numbered_per_form_and_filled(learner, learn):
+    learn.complete_all()
+    for _ in range(2):  # the second form draws from kept questions
+        page, _csrf, _token = learn.quiz_form()
+        numbers = re.findall(r'<span class="qnum">(\d+)\.</span>', page)
+        assert numbers == [str(n) for n in range(1, len(numbers) + 1)] and numbers
+        assert "\x00" not in page

@@ -1,17 +1,24 @@
 """Parts of pages rendered once per language and mount point, not once per request: the
-site's chrome (the head's links, the header with its menus, the footer: ``chrome``) and
-other parts that are the same for everyone (a course's card in the catalogue: ``fragment``).
+site's chrome (the head's links, the header with its menus, the footer: ``chrome``), parts
+that are the same for everyone (a course's card, a quiz question: ``fragment``) and whole
+pages that thousands of learners see alike (a lesson at a given point of the course, the
+catalogue at a given progress: ``page``).
 
 The header and footer are the same on every page but for two things: this page's address in
 the other languages (the language links keep the path and query) and the CSRF token of the
 sign-out button. A fragment is rendered with holes for those (``hole``), kept in the app, and
 each request fills the holes by string replacement: a few microseconds instead of rendering
-a dozen translated messages and links (``bench/_profile.py`` shows the difference). With
+a dozen translated messages and links (``bench/_profile.py`` shows the difference). A caller
+may fill holes of its own (a question's number). A kept page has every CSRF token of its
+forms as a hole; a page with a message to show (``flash``) is always rendered afresh.
+
+Each process keeps at most ``LIMITS`` texts of each kind, so memory stays bounded: when full,
+the store is emptied and the texts in use come back at their next request. With
 ``TEMPLATES_AUTO_RELOAD`` (development) nothing is kept.
 """
 from urllib.parse import quote, urlencode
 
-from flask import current_app, render_template, request
+from flask import current_app, g, render_template, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -19,7 +26,8 @@ from markupsafe import Markup, escape
 from .i18n import current_lang
 from .services import permissions
 
-CACHE = "digilit.chrome"
+FRAGMENTS, PAGES = "digilit.fragments", "digilit.pages"
+LIMITS = {FRAGMENTS: 4000, PAGES: 300}  # a few MB per process at most
 MARK = "\x00"  # never in a template's own text: a hole is MARK + name + MARK
 
 
@@ -31,16 +39,37 @@ def lang_url(lang):
 
 
 def hole(name):
-    """A hole in a fragment, filled per request: ``"csrf"``, or ``"lang:<code>"``."""
+    """A hole in a fragment, filled per request: ``"csrf"``, ``"lang:<code>"``, or a name
+    whose value the caller of ``fragment`` gives."""
     return Markup(f"{MARK}{name}{MARK}")
 
 
-def _filled(name):
+def csrf_token():
+    """The CSRF token of this session's forms; a hole while a page is rendered to be kept."""
+    return hole("csrf") if g.get("keeping_page") else generate_csrf()
+
+
+def _filled(name, given):
+    if name in given:
+        return str(escape(given[name]))
     if name == "csrf":
         return generate_csrf()
     if name.startswith("lang:"):
         return str(escape(lang_url(name[5:])))
     raise ValueError(f"no such hole: {name!r}")
+
+
+def _fill(text, given=None):
+    if MARK not in text:
+        return Markup(text)
+    parts = text.split(MARK)
+    values = {}  # the language links are in the header and the footer: made once
+    for index in range(1, len(parts), 2):
+        name = parts[index]
+        if name not in values:
+            values[name] = _filled(name, given or {})
+        parts[index] = values[name]
+    return Markup("".join(parts))
 
 
 def _visitor():
@@ -51,24 +80,50 @@ def _visitor():
             permissions.allows(current_user, permissions.STATS_UNIT, permissions.READ))
 
 
-def fragment(template, *key, **context):
-    """``template`` rendered with ``context`` once per language, mount point and ``key`` (what
-    else the text depends on), its holes filled for this request."""
-    full_key = (template, request.script_root, current_lang(), *key)
-    cache = current_app.extensions.setdefault(CACHE, {})
-    text = cache.get(full_key)
+def _kept(store, key, render):
+    """The text kept in ``store`` under ``key``, made by ``render()`` when missing."""
+    cache = current_app.extensions.setdefault(store, {})
+    text = cache.get(key)
     if text is None:
-        text = render_template(template, **context)
+        text = render()
         if not current_app.jinja_env.auto_reload:
-            cache[full_key] = text
-    if MARK not in text:
+            if len(cache) >= LIMITS[store]:
+                cache.clear()
+            cache[key] = text
+    return text
+
+
+def fragment(template, *key, holes=None, **context):
+    """``template`` rendered with ``context`` once per language, mount point and ``key`` (what
+    else the text depends on), its holes filled for this request (``holes``: the values of
+    the caller's own)."""
+    full_key = (template, request.script_root, current_lang(), *key)
+    text = _kept(FRAGMENTS, full_key, lambda: render_template(template, **context))
+    if g.get("keeping_page"):  # the page that includes it is kept: its holes stay open
         return Markup(text)
-    parts = text.split(MARK)
-    parts[1::2] = [_filled(hole_name) for hole_name in parts[1::2]]
-    return Markup("".join(parts))
+    return _fill(text, holes)
 
 
 def chrome(name):
     """The fragment ``chrome/<name>.html`` (head, header, footer) for this request."""
     visitor = _visitor()
     return fragment(f"chrome/{name}.html", visitor, visitor=visitor)
+
+
+def page(template, *key, holes=None, keep=True, **context):
+    """The page ``template`` with ``context``, kept per language, mount point, kind of
+    visitor and ``key`` (everything else the page shows that differs between visitors), its
+    holes filled for this request (``holes``: the values of the caller's own). Not kept
+    with ``keep=False``, nor when a message waits to be shown."""
+    if not keep or "_flashes" in session:  # something for this visitor only
+        return _fill(render_template(template, **context), holes)
+
+    def render():
+        g.keeping_page = True
+        try:
+            return render_template(template, csrf_token=csrf_token, **context)
+        finally:
+            g.keeping_page = False
+
+    key = (template, request.script_root, current_lang(), _visitor(), *key)
+    return _fill(_kept(PAGES, key, render), holes)

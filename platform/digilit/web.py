@@ -5,7 +5,7 @@ from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
 from . import assets
-from .fragments import chrome, fragment, hole
+from .fragments import chrome, csrf_token, fragment, hole
 from .content import localize
 from .content.competencies import AREAS, COMPETENCES, area_of
 from .content.render import split_sections
@@ -74,7 +74,7 @@ def area_name(area):
 
 def template_globals():
     return {"topic_name": topic_name, "localized": localized, "fallback_lang": fallback_lang,
-            "chrome": chrome, "fragment": fragment, "hole": hole,
+            "chrome": chrome, "fragment": fragment, "hole": hole, "csrf_token": csrf_token,
             "language_name": language_name, "certificate_date": certificate_date,
             "competence_name": competence_name, "area_name": area_name, "area_of": area_of,
             "LANGUAGE_NAMES": LANGUAGE_NAMES, "current_lang": current_lang,

@@ -16,6 +16,8 @@ class Catalog:
     def __init__(self, courses, problems):
         self._courses = dict(courses)
         self.problems = tuple(problems)
+        # What pages kept for everyone depend on (fragments.page): each course and version.
+        self.key = tuple((slug, course.version) for slug, course in self._courses.items())
 
     def get(self, slug):
         return self._courses.get(slug)

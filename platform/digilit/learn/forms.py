@@ -1,14 +1,6 @@
 """Forms of the learner's pages: each is a button, so each carries a CSRF token."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SubmitField
-
-
-class QuizForm(FlaskForm):
-    """The quiz's token and CSRF; answers come as ``q-<question id>`` fields beside it."""
-
-    attempt_token = HiddenField()
-    submit = SubmitField(_l("Submit my answers"))
+from wtforms import HiddenField
 
 
 class PracticeForm(FlaskForm):

@@ -5,13 +5,14 @@ from flask import (Blueprint, abort, current_app, flash, redirect, render_templa
                    url_for)
 from flask_babel import format_datetime, gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from ..content import get_catalog
 from ..db import begin_writes, get_session, reads_first
+from ..fragments import page
 from ..models import QuizAttempt
 from ..services import certificates, grading, practice, progress, quiz_rules, security_events
 from ..services.errors import DomainError
-from .forms import QuizForm
 
 bp = Blueprint("learn", __name__)
 
@@ -28,8 +29,9 @@ def catalogue():
     standing = {}
     if current_user.is_authenticated:
         standing = progress.catalogue_progress(session=get_session(), user_id=current_user.id)
-    return render_template("learn/catalogue.html", courses=list(get_catalog()),
-                           standing=standing)
+    catalog = get_catalog()
+    return page("learn/catalogue.html", catalog.key, tuple(sorted(standing.items())),
+                courses=list(catalog), standing=standing)
 
 
 def _retry_at(db, course):
@@ -49,8 +51,16 @@ def course(slug):
     suggestion = progress.next_course(session=db, user_id=current_user.id,
                                       catalog=get_catalog()) if state.passed else None
     retry_at = quiz_rules.retry_after(state.attempts, current_app.config["QUIZ_RETRY_PAUSE"])
-    return render_template("learn/course.html", course=course, state=state,
-                           next_course=suggestion, retry_at=retry_at)
+    context = dict(course=course, state=state, next_course=suggestion, retry_at=retry_at)
+    # The learner's own: the latest attempts and the certificate's address.
+    holes = {"attempts": Markup(render_template("learn/_attempts.html", **context)),
+             "certificate": url_for(".certificate", code=state.certificate.code)
+             if state.certificate else ""}
+    if retry_at:  # a time of this learner's own, in two places
+        return page("learn/course.html", holes=holes, keep=False, **context)
+    return page("learn/course.html", course.slug, course.version, state.done,
+                state.practices_done, state.enrolment is not None, state.passed,
+                suggestion.slug if suggestion else None, holes=holes, **context)
 
 
 @bp.route("/courses/<slug>/enroll", methods=["POST"])
@@ -78,8 +88,12 @@ def lesson(slug, lesson):
     if current_user.is_authenticated and item.checks:
         answers = practice.check_answers(session=get_session(), user_id=current_user.id,
                                          course_slug=course.slug, lesson_slug=item.slug)
-    return render_template("learn/lesson.html", course=course, lesson=item, state=state,
-                           previous=previous, following=following, check_answers=answers)
+    context = dict(course=course, lesson=item, state=state, previous=previous,
+                   following=following, check_answers=answers)
+    if answers:  # this learner's own answers to the self-checks
+        return render_template("learn/lesson.html", **context)
+    return page("learn/lesson.html", course.slug, course.version, item.slug,
+                item.slug in state.done, state.done_count, state.total, **context)
 
 
 @bp.route("/courses/<slug>/lessons/<lesson>/complete", methods=["POST"])
@@ -110,20 +124,23 @@ def quiz(slug):
     course = _course_or_404(slug)
     db = get_session()
     state = progress.course_progress(session=db, user=current_user, course=course)
+    # The latest attempts: the pause after two failures, and the draw a new one differs from.
     # A submission checks the pause itself, under the write lock.
-    retry_at = _retry_at(db, course) if request.method == "GET" else None
+    latest = quiz_rules.last_attempts(session=db, user_id=current_user.id,
+                                      course_slug=course.slug) if request.method == "GET" else []
+    retry_at = quiz_rules.retry_after(latest, current_app.config["QUIZ_RETRY_PAUSE"])
     if not state.quiz_open or retry_at:
         status = 409 if request.method == "POST" else 200
         return render_template("learn/quiz_locked.html", course=course, state=state,
                                retry_at=retry_at), status
-    form = QuizForm()
-    answers, errors, status = {}, {}, 200
-    if form.validate_on_submit():
+    answers, errors, status, token = {}, {}, 200, None
+    if request.method == "POST":  # its CSRF token was checked before the view
+        token = request.form.get("attempt_token", "")
         try:
-            answers, errors = grading.read_answers(course, request.form, form.attempt_token.data)
+            answers, errors = grading.read_answers(course, request.form, token)
             if not errors:
                 attempt = grading.submit_attempt(
-                    session=db, user=current_user, course=course, token=form.attempt_token.data,
+                    session=db, user=current_user, course=course, token=token,
                     answers=answers, secret=current_app.config["SECRET_KEY"],
                     pause=current_app.config["QUIZ_RETRY_PAUSE"], state=state,
                     begin_writes=begin_writes)
@@ -134,16 +151,13 @@ def quiz(slug):
             flash(_paused_message(error) or str(error.message), "error")
             return redirect(url_for(".quiz", slug=slug))
         status = 422
-    elif request.method == "POST":
-        abort(400)
-    if not form.attempt_token.data:
-        form.attempt_token.data = quiz_rules.signed_token(
+    if not token:
+        token = quiz_rules.signed_token(
             secret=current_app.config["SECRET_KEY"], user_id=current_user.id, course=course,
-            previous=quiz_rules.previous_draw(session=db, user_id=current_user.id,
-                                              course_slug=course.slug))
+            previous=quiz_rules.draw_of(latest))
     return render_template(
-        "learn/quiz.html", course=course, form=form, errors=errors, answers=answers,
-        questions=grading.shuffled_quiz(course, form.attempt_token.data)), status
+        "learn/quiz.html", course=course, token=token, errors=errors, answers=answers,
+        questions=grading.shuffled_quiz(course, token)), status
 
 
 def _paused_message(error):
@@ -165,12 +179,16 @@ def result(slug, attempt_id):
     answers = json.loads(attempt.answers)
     review = [(q, answers[q.id], grading.is_correct(q, answers[q.id]))
               for q in course.questions if q.id in answers]
-    certificate = certificates.get_for(session=db, user_id=current_user.id, course_slug=slug)
-    suggestion = progress.next_course(session=db, user_id=current_user.id,
-                                      catalog=get_catalog()) if attempt.passed else None
+    certificate = suggestion = retry_at = None
+    if attempt.passed:
+        certificate = certificates.get_for(session=db, user_id=current_user.id,
+                                           course_slug=slug)
+        suggestion = progress.next_course(session=db, user_id=current_user.id,
+                                          catalog=get_catalog())
+    if certificate is None:  # the page shows the pause only then
+        retry_at = _retry_at(db, course)
     return render_template("learn/result.html", course=course, attempt=attempt, review=review,
-                           certificate=certificate if attempt.passed else None,
-                           next_course=suggestion, retry_at=_retry_at(db, course))
+                           certificate=certificate, next_course=suggestion, retry_at=retry_at)
 
 
 @bp.route("/courses/<slug>/attempts")

@@ -5,7 +5,7 @@ import unicodedata
 from datetime import timedelta, timezone
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_
+from sqlalchemy import bindparam, or_
 from sqlmodel import select
 from werkzeug.security import generate_password_hash
 
@@ -207,16 +207,20 @@ def end_sessions(*, session, user):
     return user
 
 
+# Built once: every signed-in request runs it (``Session.get`` builds its query every time).
+_SIGNED_IN_USER = select(User).where(User.id == bindparam("user_id"),
+                                     User.session_version == bindparam("version"),
+                                     User.suspended_at.is_(None))
+
+
 def load_user(*, session, token):
     """The user behind a session token ``"<id>:<session version>"``, if still valid."""
     try:
         user_id, version = (int(part) for part in token.split(":", 1))
     except (ValueError, AttributeError):
         return None
-    user = session.get(User, user_id)
-    if user is None or user.session_version != version or user.suspended_at is not None:
-        return None
-    return user
+    return session.execute(_SIGNED_IN_USER, {"user_id": user_id, "version": version}
+                           ).scalars().first()
 
 
 # --- accounts made by a team: readable usernames, one-time PINs ---------------------------

@@ -76,9 +76,9 @@ def last_attempts(*, session, user_id, course_slug, limit=2):
                                      "limit": limit}).all()
 
 
-def previous_draw(*, session, user_id, course_slug):
-    """Question ids of the learner's latest attempt (the keys of its answers), or None."""
-    latest = last_attempts(session=session, user_id=user_id, course_slug=course_slug, limit=1)
+def draw_of(latest):
+    """Question ids of the newest of ``latest`` (``last_attempts``: the keys of its answers),
+    or None when there is none."""
     return frozenset(json.loads(latest[0].answers)) if latest else None
 
 
