@@ -1,14 +1,14 @@
 """Practices (``/courses/<slug>/practice/<practice>``), their SVG screens, and answers to the
 self-checks of a lesson."""
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..db import get_session
+from ..db import begin_writes, get_session, reads_first
+from ..fragments import page
 from ..services import practice as practice_service
-from ..services import progress
 from ..services.errors import DomainError
-from .forms import LessonCheckForm, PracticeForm
+from .forms import LessonCheckForm
 from .views import _course_or_404, bp
 
 SVG_HEADERS = {"Content-Type": "image/svg+xml; charset=utf-8",
@@ -20,44 +20,44 @@ def _practice_or_404(slug, practice_slug):
     return course, course.practice(practice_slug) or abort(404)
 
 
-def _render(course, practice, step, outcome=None, error=None, status=200):
-    db = get_session()
-    form = PracticeForm(formdata=None, step=step.id, version=course.version)
-    done = practice_service.is_done(session=db, user=current_user, course=course,
-                                    practice=practice)
-    state = progress.course_progress(session=db, user=current_user, course=course)
-    return render_template("learn/practice.html", course=course, practice=practice, step=step,
-                           form=form, outcome=outcome, error=error, done=done,
-                           state=state), status
+def _render(course, practice, here, outcome=None, error=None, status=200):
+    """The practice page at ``here`` (a ``Place``), or an answer's ``outcome``; kept per
+    step and outcome (``fragments.page``) unless it shows an ``error``."""
+    step = outcome.step if outcome else here.step
+    context = dict(course=course, practice=practice, step=step, outcome=outcome, error=error,
+                   done=here.done)
+    key = (course.slug, course.version, practice.slug, step.id, here.done,
+           outcome.kind if outcome else None, outcome.choice.id if outcome else None)
+    return page("learn/practice.html", *key, keep=error is None, **context), status
+
+
+def _place(course, practice):
+    return practice_service.place(session=get_session(), user_id=current_user.id,
+                                  course=course, practice=practice)
 
 
 @bp.route("/courses/<slug>/practice/<practice>", methods=["GET", "POST"])
 @login_required
+@reads_first
 def practice(slug, practice):
     """The learner's current step; a POST answers it (fields ``step``, ``choice``)."""
     course, item = _practice_or_404(slug, practice)
-    db = get_session()
     if request.method == "GET":
-        step = practice_service.current_step(session=db, user=current_user, course=course,
-                                             practice=item)
-        return _render(course, item, step)
-    form = PracticeForm()
-    if not form.validate_on_submit():
-        abort(400)
+        return _render(course, item, _place(course, item))
+    db = get_session()  # the CSRF token was checked before the view (``extensions.csrf``)
     try:
         outcome = practice_service.answer(
             session=db, user=current_user, course=course, practice=item,
-            step_id=form.step.data, choice_id=form.choice.data, version=form.version.data)
+            step_id=request.form.get("step"), choice_id=request.form.get("choice"),
+            version=request.form.get("version"), begin_writes=begin_writes)
     except DomainError as error:
         db.rollback()
-        step = practice_service.current_step(session=db, user=current_user, course=course,
-                                             practice=item)
-        return _render(course, item, step, error=error.message, status=409)
+        return _render(course, item, _place(course, item), error=error.message, status=409)
     db.commit()
     if outcome.completed:
         flash(_("Practice done: well done!"), "success")
     if outcome.kind in ("mistake", "feedback"):
-        return _render(course, item, outcome.step, outcome=outcome)
+        return _render(course, item, _place(course, item), outcome=outcome)
     return redirect(url_for(".practice", slug=slug, practice=practice))
 
 

@@ -3,13 +3,16 @@ from dataclasses import dataclass
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam, update
 from sqlmodel import select
 
 from .. import clock
 from ..models import LessonCheckAnswer, PracticeProgress
-from .db_helpers import insert_once
+from .db_helpers import insert_new, insert_once
 from .errors import DomainError
-from .progress import enroll
+from .progress import enroll, get_enrolment
+
+PRACTICE_PROGRESS = PracticeProgress.__table__
 
 RESTART = "restart"  # the "practise again" button of an end step
 
@@ -26,24 +29,39 @@ class Outcome:
     completed: bool = False
 
 
-def _progress(session, user_id, course, practice):
-    return session.exec(select(PracticeProgress).where(
-        PracticeProgress.user_id == user_id, PracticeProgress.course_slug == course.slug,
-        PracticeProgress.practice_slug == practice.slug)).first()
+# Built once: every practice page and answer reads the learner's place with it.
+_PLACE = select(PracticeProgress.id, PracticeProgress.step_id, PracticeProgress.course_version,
+                PracticeProgress.completed_at).where(
+    PracticeProgress.user_id == bindparam("user_id"),
+    PracticeProgress.course_slug == bindparam("course_slug"),
+    PracticeProgress.practice_slug == bindparam("practice_slug"))
 
 
-def current_step(*, session, user, course, practice):
-    """The step the learner is on: the first one on a fresh start, or when the course has
-    changed version since they stood there."""
-    found = _progress(session, user.id, course, practice)
-    if found is None or found.course_version != course.version:
-        return practice.first
-    return practice.step(found.step_id) or practice.first
+@dataclass(frozen=True)
+class Place:
+    """Where a learner stands in a practice: the ``step`` they are on, whether they have
+    ``done`` it once, and their row as read (``row``: step id and course version; None
+    before their first move)."""
+
+    step: object
+    done: bool = False
+    row: Optional[tuple] = None
+
+
+def place(*, session, user_id, course, practice):
+    """The learner's ``Place`` in ``practice``, from one read: the first step on a fresh
+    start, or when the course has changed version since they stood there."""
+    row = session.execute(_PLACE, {"user_id": user_id, "course_slug": course.slug,
+                                   "practice_slug": practice.slug}).first()
+    if row is None:
+        return Place(practice.first)
+    step = practice.first if row.course_version != course.version else (
+        practice.step(row.step_id) or practice.first)
+    return Place(step, row.completed_at is not None, (row.step_id, row.course_version))
 
 
 def is_done(*, session, user, course, practice):
-    found = _progress(session, user.id, course, practice)
-    return found is not None and found.completed_at is not None
+    return place(session=session, user_id=user.id, course=course, practice=practice).done
 
 
 def _version(value):
@@ -53,50 +71,68 @@ def _version(value):
         return None
 
 
-def answer(*, session, user, course, practice, step_id, choice_id, version):
+def answer(*, session, user, course, practice, step_id, choice_id, version, begin_writes=None):
     """Answer the learner's current step with ``choice_id``. Raises ``DomainError`` (nothing
-    recorded) for a form of another step, another version, or a choice the step lacks."""
+    recorded) for a form of another step, another version, or a choice the step lacks.
+
+    Everything is read first; a mistake writes nothing. A move calls ``begin_writes`` (the
+    view passes ``db.begin_writes``) and then only writes: on SQLite the write lock is held
+    for one or two statements."""
     if _version(version) != course.version:
         raise DomainError(_l("This screen is from an older version of the course. Nothing was "
                              "recorded; here is your current step."))
-    step = current_step(session=session, user=user, course=course, practice=practice)
+    here = place(session=session, user_id=user.id, course=course, practice=practice)
+    step = here.step
     if step_id != step.id:
-        raise DomainError(_l("This screen is not your current step (a page sent twice or an "
-                             "old page). Nothing was recorded; here is where you are."))
+        raise _not_current_step()
     if step.end:
         if choice_id != RESTART:
             raise DomainError(_l("Choose one of the answers shown."))
-        _move(session, user, course, practice, practice.first.id)
+        _move(session, user, course, practice, here, practice.first.id, begin_writes)
         return Outcome("restarted", step)
     choice = step.choice(choice_id)
     if choice is None:
         raise DomainError(_l("Choose one of the answers shown."))
     if choice.mistake:
         return Outcome("mistake", step, choice)
-    progress = _move(session, user, course, practice, choice.next)
-    completed = practice.step(choice.next).end and progress.completed_at is None
-    if completed:
-        progress.completed_at = clock.now()
-        session.add(progress)
-        session.flush()
+    completed = _move(session, user, course, practice, here, choice.next, begin_writes,
+                      finishing=practice.step(choice.next).end and not here.done)
     return Outcome("feedback" if choice.feedback else "moved", step, choice, completed)
 
 
-def _move(session, user, course, practice, step_id):
-    enroll(session=session, user=user, course=course)
-    progress = _progress(session, user.id, course, practice)
-    if progress is None:
-        progress = PracticeProgress(user_id=user.id, course_slug=course.slug,
-                                    practice_slug=practice.slug, course_version=course.version,
-                                    step_id=step_id)
-        if insert_once(session, progress):
-            return progress
-        progress = _progress(session, user.id, course, practice)
-    progress.step_id, progress.course_version = step_id, course.version
-    progress.updated_at = clock.now()
-    session.add(progress)
-    session.flush()
-    return progress
+def _not_current_step():
+    return DomainError(_l("This screen is not your current step (a page sent twice or an old "
+                          "page). Nothing was recorded; here is where you are."))
+
+
+def _move(session, user, course, practice, here, step_id, begin_writes, finishing=False):
+    """Put the learner on ``step_id`` (enrolling them on their first move) if they still
+    stand where ``here`` was read, else raise (a request that raced this one moved them);
+    with ``finishing``, mark the practice done unless it is: whether this request did."""
+    enrolled = here.row is not None or get_enrolment(session=session, user_id=user.id,
+                                                     course_slug=course.slug) is not None
+    if begin_writes is not None:
+        begin_writes()
+    if not enrolled:
+        enroll(session=session, user=user, course=course)
+    now = clock.now()
+    keys = {"user_id": user.id, "course_slug": course.slug, "practice_slug": practice.slug}
+    values = {"step_id": step_id, "course_version": course.version, "updated_at": now}
+    if here.row is None:
+        if insert_new(session, PracticeProgress, **keys, **values, started_at=now) is None:
+            raise _not_current_step()
+    else:
+        read_step, read_version = here.row
+        moved = session.execute(update(PRACTICE_PROGRESS).filter_by(
+            **keys, step_id=read_step, course_version=read_version).values(**values))
+        if moved.rowcount != 1:
+            raise _not_current_step()
+    if not finishing:
+        return False
+    marked = session.execute(update(PRACTICE_PROGRESS).filter_by(**keys)
+                             .where(PRACTICE_PROGRESS.c.completed_at.is_(None))
+                             .values(completed_at=now))
+    return marked.rowcount == 1
 
 
 def check_answers(*, session, user_id, course_slug, lesson_slug):
