@@ -31,10 +31,16 @@ def dialect_insert(session, model):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model.__table__)
 
 
+_INSERTS = {}  # (dialect, table) -> the statement, built once; its columns come with the values
+
+
 def insert_new(session, model, **values):
     """Insert one row of ``model`` unless a unique rule says it is there already: its primary
     key, or None. One statement, no savepoint: safe when requests race for the same row."""
     table = model.__table__
-    statement = dialect_insert(session, model).values(**values).on_conflict_do_nothing() \
-        .returning(*table.primary_key.columns)
-    return session.execute(statement).scalar()
+    key = (session.get_bind().dialect.name, table)
+    statement = _INSERTS.get(key)
+    if statement is None:
+        statement = _INSERTS[key] = dialect_insert(session, model).on_conflict_do_nothing() \
+            .returning(*table.primary_key.columns)
+    return session.execute(statement, values).scalar()

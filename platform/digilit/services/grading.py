@@ -158,7 +158,7 @@ def submit_attempt(*, session, user, course, token, answers, secret=None, pause=
     answers = {q.id: list(answers.get(q.id, [])) for q in questions}
     result = grade(questions, answers)
     passed = result.passes(course.pass_percent)
-    team_ids = rollup.teams_of(session=session, user_ids=[user.id]).get(user.id, ())
+    team_ids = rollup.teams_of_one(session=session, user_id=user.id)
     first_ever = passed and not _has_completed_any(session, user.id)
     if begin_writes is not None:
         begin_writes()

@@ -12,6 +12,8 @@ from . import rollup
 from .db_helpers import insert_new, insert_once
 
 ENROLMENT = Enrolment.__table__  # updated as a table: no unit of work for one statement
+_ACTIVE = update(ENROLMENT).where(ENROLMENT.c.id == bindparam("enrolment_id")).values(
+    last_activity_at=bindparam("when"))
 
 # A page shows a learner's latest attempts only, so that no page grows with a long history;
 # the rest are a click away (``attempts_page``).
@@ -98,7 +100,7 @@ def complete_lesson(*, session, user, course, lesson, enrolment=None, begin_writ
     enrolment = enrolment or get_enrolment(session=session, user_id=user.id,
                                            course_slug=course.slug)
     now = clock.now()
-    team_ids = rollup.teams_of(session=session, user_ids=[user.id]).get(user.id, ())
+    team_ids = rollup.teams_of_one(session=session, user_id=user.id)
     assisted = attended_session(session=session, user_id=user.id, course_slug=course.slug,
                                 day=clock.local_day(now))
     if begin_writes is not None:
@@ -111,17 +113,21 @@ def complete_lesson(*, session, user, course, lesson, enrolment=None, begin_writ
                      commune_code=user.commune_code, team_ids=team_ids,
                      course_slug=course.slug, when=now, lessons=1,
                      lessons_assisted=int(assisted))
-    session.execute(update(ENROLMENT).where(ENROLMENT.c.id == enrolment.id)
-                    .values(last_activity_at=now))
+    session.execute(_ACTIVE, {"enrolment_id": enrolment.id, "when": now})
     return enrolment
+
+
+_ATTENDED = (select(VenueSession.id)
+             .join(VenueAttendance, VenueAttendance.session_id == VenueSession.id)
+             .where(VenueAttendance.user_id == bindparam("user_id"),
+                    VenueSession.course_slug == bindparam("course_slug"),
+                    VenueSession.held_on == bindparam("day")).limit(1))
 
 
 def attended_session(*, session, user_id, course_slug, day):
     """Whether the learner attended a venue session of this course on ``day`` (assisted)."""
-    return session.exec(
-        select(VenueSession.id).join(VenueAttendance, VenueAttendance.session_id == VenueSession.id)
-        .where(VenueAttendance.user_id == user_id, VenueSession.course_slug == course_slug,
-               VenueSession.held_on == day)).first() is not None
+    return session.execute(_ATTENDED, {"user_id": user_id, "course_slug": course_slug,
+                                       "day": day}).first() is not None
 
 
 def done_lessons(*, session, user_id, course_slug):

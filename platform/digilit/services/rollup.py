@@ -6,6 +6,8 @@ team the learner is a member of (a team's parent is its commune). Teams count on
 members, so a commune's teams add up to at most the commune: people outside any team are
 counted in the commune alone."""
 from collections import Counter
+
+from sqlalchemy import bindparam
 from sqlmodel import select
 
 from ..models import TeamMember
@@ -70,6 +72,15 @@ def count(*, session, province_code, commune_code, course_slug="", when=None, te
     _upsert(session, StatTotal, totals, ["level", "unit_code", "course_slug"], increments)
 
 
+_TEAMS_OF_ONE = select(TeamMember.team_id).where(TeamMember.user_id == bindparam("user_id"))
+
+
+def teams_of_one(*, session, user_id):
+    """The ids of the teams one person is a member of, sorted (a statement built once: every
+    lesson done and quiz passed asks)."""
+    return tuple(sorted(session.execute(_TEAMS_OF_ONE, {"user_id": user_id}).scalars()))
+
+
 def teams_of(*, session, user_ids):
     """``{user id: (team ids)}`` of the teams these people are members of."""
     found = {}
@@ -84,8 +95,7 @@ def teams_of(*, session, user_ids):
 
 def count_for_user(*, session, user, **kwargs):
     """Count an event of ``user`` for their commune, province, the nation and their teams."""
-    team_ids = teams_of(session=session, user_ids=[user.id]).get(user.id, ()) \
-        if user.id is not None else ()
+    team_ids = teams_of_one(session=session, user_id=user.id) if user.id is not None else ()
     count(session=session, province_code=user.province_code, commune_code=user.commune_code,
           team_ids=team_ids, **kwargs)
 
