@@ -185,21 +185,27 @@ def submit_attempt(*, session, user, course, token, answers, secret=None, pause=
     return attempt
 
 
+# (Bound names differ from the columns': an UPDATE keeps those for its SET clause.)
+_THIS_ENROLMENT = (ENROLMENT.c.user_id == bindparam("learner"),
+                   ENROLMENT.c.course_slug == bindparam("course"))
+_COMPLETE = update(ENROLMENT).where(*_THIS_ENROLMENT, ENROLMENT.c.completed_at.is_(None)).values(
+    completed_at=bindparam("when"), last_activity_at=bindparam("when"))
+_ACTIVE = update(ENROLMENT).where(*_THIS_ENROLMENT).values(last_activity_at=bindparam("when"))
+_COMPLETED_ANY = select(Enrolment.id).where(Enrolment.user_id == bindparam("user_id"),
+                                            Enrolment.completed_at.is_not(None)).limit(1)
+
+
 def _complete(session, user, course, attempt):
     """Complete the learner's enrolment (there is one: the quiz opens once every lesson is
     done, and doing one enrols) unless it is: whether this attempt completed it."""
-    done = session.execute(
-        update(ENROLMENT).where(ENROLMENT.c.user_id == user.id,
-                               ENROLMENT.c.course_slug == course.slug,
-                               ENROLMENT.c.completed_at.is_(None))
-        .values(completed_at=attempt.submitted_at, last_activity_at=attempt.submitted_at))
+    done = session.execute(_COMPLETE, {"learner": user.id, "course": course.slug,
+                                       "when": attempt.submitted_at})
     return done.rowcount == 1
 
 
 def _note_activity(session, user, course, attempt):
-    session.execute(update(ENROLMENT).where(ENROLMENT.c.user_id == user.id,
-                                            ENROLMENT.c.course_slug == course.slug)
-                    .values(last_activity_at=attempt.submitted_at))
+    session.execute(_ACTIVE, {"learner": user.id, "course": course.slug,
+                              "when": attempt.submitted_at})
 
 
 def _certify(session, user, course, attempt):
@@ -210,5 +216,4 @@ def _certify(session, user, course, attempt):
 
 
 def _has_completed_any(session, user_id):
-    return session.exec(select(Enrolment.id).where(
-        Enrolment.user_id == user_id, Enrolment.completed_at.is_not(None))).first() is not None
+    return session.execute(_COMPLETED_ANY, {"user_id": user_id}).first() is not None
