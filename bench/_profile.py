@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import event
 
 from bench.load import HOST, flask_cli, make_app
-from bench.pages import USER_AGENT, prepare
+from bench.pages import USER_AGENT, prepare, renew_cookies
 
 CASES = ("catalogue", "course page", "lesson page", "quiz form", "quiz result", "/me",
          "certificate", "lesson completion 0", "quiz submission 0")
@@ -121,10 +121,12 @@ def main(argv=None):
             bare = bare_read_ms(folder, args.requests)
             print(f"bare read by key: {bare:.3f} ms/request")
             for name in args.case or CASES:
+                renew_cookies(app, files[name])  # as bench.pages does before each run
                 spent = time_case(app, files[name], args.requests)
                 print(f"{name:<20} {spent:7.3f} ms/request  {bare / spent:5.2f}x the bare read")
             return
         for name in args.case or CASES:
+            renew_cookies(app, files[name])
             profile_case(app, name, files[name], args.requests, args.top, args.sql, args.sort)
 
 
