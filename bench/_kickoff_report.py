@@ -164,7 +164,8 @@ def markdown(results, command, args):
 
 
 INTRO = ("A province's kick-off: citizens arrive at venues (one address each, in "
-         "X-Forwarded-For), register or sign in with the PIN of a login card and choose a "
+         "X-Forwarded-For; each run in halls of its own, since the venue limits count per "
+         "address over 15 minutes), register or sign in with the PIN of a login card and choose a "
          "password, read every lesson of `e-id` (GET, POST done), take the quiz (some fail "
          "first), open the certificate, thinking a few seconds between pages. Clients: asyncio "
          "on raw streams, one process. Latencies per HTTP request, queueing included. Pages "

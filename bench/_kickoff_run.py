@@ -21,18 +21,20 @@ class Crowd:
     def __init__(self, areas, cards, member_share, fail_share, seed=2026):
         self.areas, self.cards = areas, [list(venue) for venue in cards]
         self.member_share, self.fail_share = member_share, fail_share
-        self.rng, self.number = random.Random(seed), 0
+        self.rng, self.number, self.gatherings = random.Random(seed), 0, 0
 
     def people(self, count, tag):
-        """``count`` people spread over the venues in turn; ``tag`` makes usernames unique."""
-        crowd = []
+        """``count`` people spread over the venues in turn; ``tag`` makes usernames unique.
+        Each call is a gathering of its own (``venue_address``)."""
+        crowd, self.gatherings = [], self.gatherings + 1
         for i in range(count):
             venue = i % len(self.areas)
             self.number += 1
             member = self.rng.random() < self.member_share and self.cards[venue]
             username, pin = self.cards[venue].pop() if member else (f"kc{tag}n{i:05d}", None)
             crowd.append(Person(number=self.number, username=username, pin=pin,
-                                address=venue_address(venue), area=self.areas[venue],
+                                address=venue_address(venue, self.gatherings),
+                                area=self.areas[venue],
                                 fails_first=self.rng.random() < self.fail_share))
         return crowd
 

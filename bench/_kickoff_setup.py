@@ -14,10 +14,12 @@ NGINX_CONF = REPO / "deploy" / "nginx.conf"
 LEADER_PASSWORD = "kickoff-leader-passphrase-2026"
 
 
-def venue_address(venue):
-    """The network address a venue's citizens share (in ``X-Forwarded-For`` only: every
-    packet goes to 127.0.0.1)."""
-    return f"10.{20 + venue // 250}.{venue % 250}.1"
+def venue_address(venue, gathering=0):
+    """The network address a venue's citizens share at one ``gathering`` (in
+    ``X-Forwarded-For`` only: every packet goes to 127.0.0.1). Each run of the benchmark is
+    another gathering, in other halls: the venue limits count per address over 15 minutes,
+    and one hall does not host the search runs and the kick-off within that time."""
+    return f"10.{20 + gathering % 200}.{venue // 250}.{venue % 250 + 1}"
 
 
 def create_teams(url, venues, members_per_venue):
