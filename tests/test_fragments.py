@@ -104,10 +104,21 @@ def test_the_kept_pages_are_bounded(app, client, monkeypatch, catalog):
     assert len(catalog.get("e-id").lessons) > 3
 
 
-def test_quiz_questions_are_numbered_per_form_and_filled(learner, learn):
+def test_quiz_questions_are_kept_but_numbered_and_ordered_per_form(learner, learn, app):
+    from digilit.services.grading import shuffled_quiz
+
+    course = learn.course()
     learn.complete_all()
-    for _ in range(2):  # the second form draws from kept questions
-        page, _csrf, _token = learn.quiz_form()
+    orders = set()
+    for _ in range(6):  # the later forms draw from kept questions
+        page, _csrf, token = learn.quiz_form()
         numbers = re.findall(r'<span class="qnum">(\d+)\.</span>', page)
         assert numbers == [str(n) for n in range(1, len(numbers) + 1)] and numbers
         assert "\x00" not in page
+        for question, choices in shuffled_quiz(course, token):
+            if question.type == "order":  # its choices are in every step's list
+                continue
+            shown = re.findall(rf'name="q-{re.escape(question.id)}" value="([^"]+)"', page)
+            assert shown == [choice.id for choice in choices]  # this attempt's order
+            orders.add((question.id, tuple(shown)))
+    assert len(orders) > len({question_id for question_id, _ in orders})  # orders differ

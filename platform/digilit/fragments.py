@@ -39,8 +39,9 @@ def lang_url(lang):
 
 
 def hole(name):
-    """A hole in a fragment, filled per request: ``"csrf"``, ``"lang:<code>"``, or a name
-    whose value the caller of ``fragment`` gives."""
+    """A hole in a fragment, filled per request: ``"csrf"``, ``"lang:<code>"``, a name whose
+    value the caller of ``fragment`` gives, or the start of a block (``"block:<id>"``) in a
+    run of blocks ending with ``"blocks-end"``, put in the caller's order."""
     return Markup(f"{MARK}{name}{MARK}")
 
 
@@ -93,12 +94,25 @@ def _kept(store, key, render):
     return text
 
 
-def fragment(template, *key, holes=None, **context):
+def _arranged(text, order):
+    """``text`` with its blocks (each after a hole ``block:<id>``, the run of them ended by a
+    hole ``blocks-end``) in ``order``, a list of their ids."""
+    head, _, rest = text.partition(f"{MARK}block:")
+    body, _, tail = rest.partition(f"{MARK}blocks-end{MARK}")
+    blocks = dict(piece.split(MARK, 1) for piece in f"{MARK}block:{body}".split(
+        f"{MARK}block:")[1:])
+    return head + "".join(blocks[block_id] for block_id in order) + tail
+
+
+def fragment(template, *key, holes=None, order=None, **context):
     """``template`` rendered with ``context`` once per language, mount point and ``key`` (what
     else the text depends on), its holes filled for this request (``holes``: the values of
-    the caller's own)."""
+    the caller's own) and its blocks, if any, put in ``order`` (a list that each request
+    orders its own way, kept once)."""
     full_key = (template, request.script_root, current_lang(), *key)
     text = _kept(FRAGMENTS, full_key, lambda: render_template(template, **context))
+    if order is not None:
+        text = _arranged(text, order)
     if g.get("keeping_page"):  # the page that includes it is kept: its holes stay open
         return Markup(text)
     return _fill(text, holes)
