@@ -122,3 +122,22 @@ def test_quiz_questions_are_kept_but_numbered_and_ordered_per_form(learner, lear
             assert shown == [choice.id for choice in choices]  # this attempt's order
             orders.add((question.id, tuple(shown)))
     assert len(orders) > len({question_id for question_id, _ in orders})  # orders differ
+
+
+def test_a_kept_course_page_links_only_a_certificate_there_is(app, client, catalog, db):
+    from sqlmodel import delete, select
+
+    from conftest import AuthActions, LearnActions
+    from digilit.models import Certificate, User
+
+    other = app.test_client()
+    for browser, username in ((client, "lan2025"), (other, "minh2025")):
+        AuthActions(browser).register(username=username)
+        LearnActions(browser, catalog).pass_course()
+    minh = db.exec(select(User).where(User.username == "minh2025")).one()
+    db.exec(delete(Certificate).where(Certificate.user_id == minh.id))  # passed, none issued
+    db.commit()
+    with_certificate = client.get("/courses/e-id").get_data(as_text=True)  # kept first
+    without = other.get("/courses/e-id").get_data(as_text=True)
+    assert re.search(r'href="/certificates/[A-Z0-9-]{19}"', with_certificate)
+    assert "/certificates/" not in without and 'href=""' not in without

@@ -60,7 +60,8 @@ def course(slug):
         return page("learn/course.html", holes=holes, keep=False, **context)
     return page("learn/course.html", course.slug, course.version, state.done,
                 state.practices_done, state.enrolment is not None, state.passed,
-                suggestion.slug if suggestion else None, holes=holes, **context)
+                state.certificate is not None, suggestion.slug if suggestion else None,
+                holes=holes, **context)
 
 
 @bp.route("/courses/<slug>/enroll", methods=["POST"])
