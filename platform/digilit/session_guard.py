@@ -11,6 +11,8 @@ lets the client's address and scheme come from ``X-Forwarded-For``/``-Proto``; e
 a response to an HTTPS request carries ``Secure``.
 """
 
+import time
+
 from flask import current_app, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import logout_user, user_logged_in
@@ -61,9 +63,38 @@ def enforce_lifetime():
         session[SEEN_AT] = moment
 
 
+OPENED = "digilit.opened_sessions"
+OPENED_LIMIT = 2000  # cookies kept opened per process (about 1.5 MB at most)
+OPENED_FOR = 600  # seconds a cookie opened once is taken again without opening it
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, whose cookie is ``Secure`` on an HTTPS request
-    (``SESSION_COOKIE_SECURE`` alone would be fixed for every request)."""
+    (``SESSION_COOKIE_SECURE`` alone would be fixed for every request).
+
+    A browser sends the same cookie with every page until the site rewrites it (at most once
+    a minute, ``SEEN_RESOLUTION``). Checking its signature and decoding it costs a tenth of a
+    signed-in page's time, so a cookie opened once is kept, with what it holds, for
+    ``OPENED_FOR`` seconds: the same bytes were signed by this site. Only cookies that hold
+    plain values are kept (not pending messages, a list), and each request gets its own
+    copy. The timeouts stay exact: they are read from what the cookie holds."""
+
+    def open_session(self, app, request):
+        """The request's session, from the kept copy when this cookie was opened lately."""
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value or not app.secret_key:
+            return super().open_session(app, request)
+        opened = app.extensions.setdefault(OPENED, {})
+        now = time.monotonic()  # an age in this process, not a time of day: not the clock
+        kept = opened.get(value)
+        if kept is not None and now - kept[0] < OPENED_FOR:
+            return self.session_class(kept[1])
+        session = super().open_session(app, request)
+        if session and all(isinstance(v, (str, int, float, bool)) for v in session.values()):
+            if len(opened) >= OPENED_LIMIT:
+                opened.clear()
+            opened[value] = (now, dict(session))
+        return session
 
     def get_cookie_secure(self, app):
         """``Secure`` when configured, or when this request came over HTTPS."""

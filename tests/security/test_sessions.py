@@ -169,3 +169,41 @@ def test_an_https_deployment_makes_cookies_secure_by_configuration(database_url)
         assert cookies and all("; Secure" in c for c in cookies)
     finally:
         app.extensions["digilit.engine"].dispose()
+
+
+# --- cookies opened once (session_guard.SessionInterface) ---------------------------------------
+
+def test_a_cookie_is_opened_once_and_each_request_gets_its_own_copy(app, client, lan):
+    from digilit.session_guard import OPENED
+
+    assert login(client, "lan2025", STAFF_PASSWORD).status_code == 302
+    value = cookie_value(client)
+    assert client.get("/me").status_code == 200
+    assert value in app.extensions[OPENED]  # kept, with what it holds
+    # A request that changes its session (a language chosen) leaves the kept copy as it was:
+    # the same cookie, replayed, still speaks the default language.
+    assert 'lang="en"' in client.get("/?lang=en").get_data(as_text=True)
+    assert cookie_value(client) != value
+    again = replay(app, value).get("/me")
+    assert again.status_code == 200 and '<html lang="vi">' in again.get_data(as_text=True)
+
+
+def test_a_tampered_cookie_is_neither_taken_nor_kept(app, client, lan):
+    from digilit.session_guard import OPENED
+
+    assert login(client, "lan2025", STAFF_PASSWORD).status_code == 302
+    value = cookie_value(client)
+    assert is_signed_in(replay(app, value))
+    forged = value[:-2] + ("AA" if not value.endswith("AA") else "BB")
+    assert not is_signed_in(replay(app, forged))
+    assert forged not in app.extensions.get(OPENED, {})
+
+
+def test_a_session_with_messages_to_show_is_not_kept(app, client, lan):
+    from digilit.session_guard import OPENED
+
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Đã lưu.")]
+    value = cookie_value(client)
+    assert "Đã lưu." in client.get("/").get_data(as_text=True)
+    assert value not in app.extensions.get(OPENED, {})
