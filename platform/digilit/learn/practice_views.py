@@ -21,9 +21,9 @@ def _practice_or_404(slug, practice_slug):
 
 
 def _render(course, practice, here, outcome=None, error=None, status=200):
-    """The practice page at ``here`` (a ``Place``), or an answer's ``outcome``; kept per
-    step and outcome (``fragments.page``) unless it shows an ``error``."""
-    step = outcome.step if outcome else here.step
+    """The practice page at ``here`` (a ``Place``), with an answer's ``outcome`` if any; kept
+    per step and outcome (``fragments.page``) unless it shows an ``error``."""
+    step = here.step
     context = dict(course=course, practice=practice, step=step, outcome=outcome, error=error,
                    done=here.done)
     key = (course.slug, course.version, practice.slug, step.id, here.done,
@@ -57,7 +57,9 @@ def practice(slug, practice):
     if outcome.completed:
         flash(_("Practice done: well done!"), "success")
     if outcome.kind in ("mistake", "feedback"):
-        return _render(course, item, _place(course, item), outcome=outcome)
+        # The step answered and the standing after it, as the answer read and wrote them.
+        here = practice_service.Place(outcome.step, outcome.done)
+        return _render(course, item, here, outcome=outcome)
     return redirect(url_for(".practice", slug=slug, practice=practice))
 
 

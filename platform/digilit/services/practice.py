@@ -21,12 +21,13 @@ RESTART = "restart"  # the "practise again" button of an end step
 class Outcome:
     """What answering a step did: ``mistake`` (nothing moved), ``feedback`` or ``moved`` (the
     learner is now on ``choice.next``), ``restarted``; ``completed`` the first time an end
-    step is reached."""
+    step is reached; ``done``, whether the practice is done (once) after the answer."""
 
     kind: str
     step: object
     choice: Optional[object] = None
     completed: bool = False
+    done: bool = False
 
 
 # Built once: every practice page and answer reads the learner's place with it.
@@ -89,15 +90,16 @@ def answer(*, session, user, course, practice, step_id, choice_id, version, begi
         if choice_id != RESTART:
             raise DomainError(_l("Choose one of the answers shown."))
         _move(session, user, course, practice, here, practice.first.id, begin_writes)
-        return Outcome("restarted", step)
+        return Outcome("restarted", step, done=here.done)
     choice = step.choice(choice_id)
     if choice is None:
         raise DomainError(_l("Choose one of the answers shown."))
     if choice.mistake:
-        return Outcome("mistake", step, choice)
+        return Outcome("mistake", step, choice, done=here.done)
     completed = _move(session, user, course, practice, here, choice.next, begin_writes,
                       finishing=practice.step(choice.next).end and not here.done)
-    return Outcome("feedback" if choice.feedback else "moved", step, choice, completed)
+    return Outcome("feedback" if choice.feedback else "moved", step, choice, completed,
+                   done=here.done or completed)
 
 
 def _not_current_step():
