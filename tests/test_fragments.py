@@ -114,13 +114,22 @@ def test_quiz_questions_are_kept_but_numbered_and_ordered_per_form(learner, lear
         numbers = re.findall(r'<span class="qnum">(\d+)\.</span>', page)
         assert numbers == [str(n) for n in range(1, len(numbers) + 1)] and numbers
         assert "\x00" not in page
+        assert f'name="attempt_token" type="hidden" value="{token}"' in page
         for question, choices in shuffled_quiz(course, token):
-            if question.type == "order":  # its choices are in every step's list
-                continue
-            shown = re.findall(rf'name="q-{re.escape(question.id)}" value="([^"]+)"', page)
-            assert shown == [choice.id for choice in choices]  # this attempt's order
+            ids = [choice.id for choice in choices]  # this attempt's order
+            if question.type == "order":  # every step lists the choices in that order
+                fieldset = page.split(f'id="q-{question.id}"', 1)[1].split("</fieldset>")[0]
+                steps = fieldset.split("<select")[1:]
+                assert len(steps) == len(ids)
+                for step in steps:
+                    assert re.findall(r'<option value="([^"]+)"', step) == ids
+                shown = ids
+            else:
+                shown = re.findall(rf'name="q-{re.escape(question.id)}" value="([^"]+)"', page)
+                assert shown == ids
             orders.add((question.id, tuple(shown)))
     assert len(orders) > len({question_id for question_id, _ in orders})  # orders differ
+    assert any(question.type == "order" for question in course.questions)
 
 
 def test_a_kept_course_page_links_only_a_certificate_there_is(app, client, catalog, db):

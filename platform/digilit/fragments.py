@@ -95,20 +95,24 @@ def _kept(store, key, render):
 
 
 def _arranged(text, order):
-    """``text`` with its blocks (each after a hole ``block:<id>``, the run of them ended by a
-    hole ``blocks-end``) in ``order``, a list of their ids."""
-    head, _, rest = text.partition(f"{MARK}block:")
-    body, _, tail = rest.partition(f"{MARK}blocks-end{MARK}")
-    blocks = dict(piece.split(MARK, 1) for piece in f"{MARK}block:{body}".split(
-        f"{MARK}block:")[1:])
-    return head + "".join(blocks[block_id] for block_id in order) + tail
+    """``text`` with the blocks of each run (each block after a hole ``block:<id>``, the run
+    ended by a hole ``blocks-end``) in ``order``, a list of their ids."""
+    start, end = f"{MARK}block:", f"{MARK}blocks-end{MARK}"
+    parts, rest = [], text
+    while start in rest:
+        head, _, rest = rest.partition(start)
+        body, _, rest = rest.partition(end)
+        blocks = dict(piece.split(MARK, 1) for piece in (start + body).split(start)[1:])
+        parts += [head, *(blocks[block_id] for block_id in order)]
+    parts.append(rest)
+    return "".join(parts)
 
 
 def fragment(template, *key, holes=None, order=None, **context):
     """``template`` rendered with ``context`` once per language, mount point and ``key`` (what
     else the text depends on), its holes filled for this request (``holes``: the values of
-    the caller's own) and its blocks, if any, put in ``order`` (a list that each request
-    orders its own way, kept once)."""
+    the caller's own) and the blocks of each run, if any, put in ``order`` (a list that each
+    request orders its own way, kept once)."""
     full_key = (template, request.script_root, current_lang(), *key)
     text = _kept(FRAGMENTS, full_key, lambda: render_template(template, **context))
     if order is not None:

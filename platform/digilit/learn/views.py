@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from ..content import get_catalog
 from ..db import begin_writes, get_session, reads_first
-from ..fragments import page
+from ..fragments import fragment, hole, page
 from ..models import QuizAttempt
 from ..services import certificates, grading, practice, progress, quiz_rules, security_events
 from ..services.errors import DomainError
@@ -134,7 +134,6 @@ def quiz(slug):
         status = 409 if request.method == "POST" else 200
         return render_template("learn/quiz_locked.html", course=course, state=state,
                                retry_at=retry_at), status
-    answers, errors, status, token = {}, {}, 200, None
     if request.method == "POST":  # its CSRF token was checked before the view
         token = request.form.get("attempt_token", "")
         try:
@@ -151,14 +150,33 @@ def quiz(slug):
             db.rollback()
             flash(_paused_message(error) or str(error.message), "error")
             return redirect(url_for(".quiz", slug=slug))
-        status = 422
-    if not token:
-        token = quiz_rules.signed_token(
-            secret=current_app.config["SECRET_KEY"], user_id=current_user.id, course=course,
-            previous=quiz_rules.draw_of(latest))
-    return render_template(
-        "learn/quiz.html", course=course, token=token, errors=errors, answers=answers,
-        questions=grading.shuffled_quiz(course, token)), status
+        # Questions left out: the form again, with the answers given and the messages.
+        token = token or _new_token(course, latest)
+        return render_template(
+            "learn/quiz.html", course=course, token=token, errors=errors, answers=answers,
+            questions=grading.shuffled_quiz(course, token), fresh=False), 422
+    return _fresh_quiz_form(course, latest)
+
+
+def _new_token(course, latest):
+    return quiz_rules.signed_token(
+        secret=current_app.config["SECRET_KEY"], user_id=current_user.id, course=course,
+        previous=quiz_rules.draw_of(latest))
+
+
+def _fresh_quiz_form(course, latest):
+    """A new attempt's form: the page kept per course, its questions kept per language with
+    their choices put in this attempt's order, its one-time token filled in."""
+    token = _new_token(course, latest)
+    questions = Markup("").join(
+        fragment("learn/_question.html", course.slug, course.version, question.id,
+                 holes={"number": number}, order=[choice.id for choice in choices],
+                 question=question, choices=question.choices, number=hole("number"),
+                 given=[], error=None, blocks=True)
+        for number, (question, choices) in enumerate(grading.shuffled_quiz(course, token), 1))
+    return page("learn/quiz.html", course.slug, course.version,
+                holes={"token": token, "questions": questions}, course=course, fresh=True,
+                errors={}, answers={})
 
 
 def _paused_message(error):
