@@ -149,3 +149,29 @@ def test_a_kept_course_page_links_only_a_certificate_there_is(app, client, catal
     without = other.get("/courses/e-id").get_data(as_text=True)
     assert re.search(r'href="/certificates/[A-Z0-9-]{19}"', with_certificate)
     assert "/certificates/" not in without and 'href=""' not in without
+
+
+def test_kept_result_and_certificate_pages_show_each_learners_own(app, client, catalog, db):
+    from sqlmodel import select
+
+    from conftest import AuthActions, LearnActions
+    from digilit import fragments
+    from digilit.models import Certificate, User
+
+    names = {"lan2025": "Nguyễn Thị Lan", "minh2025": "Trần Văn Minh"}
+    results = {}
+    for browser, username in ((client, "lan2025"), (app.test_client(), "minh2025")):
+        AuthActions(browser).register(username=username, full_name=names[username])
+        results[username] = (browser, LearnActions(browser, catalog).pass_course())
+    visitor = app.test_client()
+    for username, (browser, address) in results.items():
+        user_id = db.exec(select(User.id).where(User.username == username)).one()
+        code = db.exec(select(Certificate.code).where(Certificate.user_id == user_id)).one()
+        result = browser.get(address).get_data(as_text=True)
+        assert f'href="/certificates/{code}"' in result and "\x00" not in result
+        page = visitor.get(f"/certificates/{code}").get_data(as_text=True)
+        assert names[username] in page and f"<strong>{code}</strong>" in page
+        assert f'href="/certificates/{code}?print=1"' in page and "\x00" not in page
+        assert not any(name in page for other, name in names.items() if other != username)
+    kept = [key[0] for key in app.extensions[fragments.PAGES]]
+    assert kept.count("learn/certificate.html") == 1 and kept.count("learn/result.html") == 1

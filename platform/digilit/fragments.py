@@ -130,16 +130,19 @@ def chrome(name):
 
 def page(template, *key, holes=None, keep=True, **context):
     """The page ``template`` with ``context``, kept per language, mount point, kind of
-    visitor and ``key`` (everything else the page shows that differs between visitors), its
-    holes filled for this request (``holes``: the values of the caller's own). Not kept
+    visitor and ``key`` (everything else the page shows that differs between visitors).
+    ``holes`` are this request's own values: the template shows each as the variable of its
+    name, as text only (a kept page has a hole in its place, filled per request). Not kept
     with ``keep=False``, nor when a message waits to be shown."""
+    holes = holes or {}
     if not keep or "_flashes" in session:  # something for this visitor only
-        return _fill(render_template(template, **context), holes)
+        return Markup(render_template(template, **holes, **context))
 
     def render():
         g.keeping_page = True
         try:
-            return render_template(template, csrf_token=csrf_token, **context)
+            return render_template(template, csrf_token=csrf_token,
+                                   **{name: hole(name) for name in holes}, **context)
         finally:
             g.keeping_page = False
 

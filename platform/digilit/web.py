@@ -1,5 +1,5 @@
 """Wiring of the web layer: extensions, blueprints, template helpers, headers."""
-from flask_babel import format_date, format_datetime, format_number, format_percent, get_locale
+from flask_babel import format_number, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
@@ -11,8 +11,8 @@ from .content.competencies import AREAS, COMPETENCES, area_of
 from .content.render import split_sections
 from .db import get_session
 from .extensions import babel, csrf, login_manager
-from .clock import local_day
-from .i18n import (LANGUAGE_NAMES, current_lang, install_template_gettext, remember_language,
+from .i18n import (LANGUAGE_NAMES, certificate_date, current_lang, format_date,
+                   format_datetime, install_template_gettext, remember_language,
                    select_locale)
 from .security import set_security_headers
 from .services import permissions
@@ -53,15 +53,6 @@ def language_name(code):
     """A language's name in the page's language (German pages say "Englisch")."""
     locale = get_locale()
     return (locale.languages.get(code) if locale else None) or LANGUAGE_NAMES.get(code, code)
-
-
-def certificate_date(moment):
-    """The Vietnam day of ``moment`` as certificates write it: "ngày 30 tháng 11 năm 2026" in
-    Vietnamese, each other language in its own long date style."""
-    day = local_day(moment)
-    if str(get_locale()) == "vi":
-        return format_date(day, "'ngày' d 'tháng' M 'năm' y")
-    return format_date(day, "long")
 
 
 def competence_name(code):

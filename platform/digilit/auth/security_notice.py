@@ -5,10 +5,11 @@ The notice hangs on Flask-Login's ``user_logged_in`` signal, so that every way o
 A view that signs someone in commits after ``login_user``, so that "told" is kept.
 """
 from flask import flash
-from flask_babel import format_datetime, gettext as _
+from flask_babel import gettext as _
 from flask_login import user_logged_in
 
 from ..db import begin_writes, get_session
+from ..i18n import format_datetime
 from ..services import security_events
 
 

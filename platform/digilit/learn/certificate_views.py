@@ -5,10 +5,13 @@ from flask import abort, redirect, render_template, request, url_for
 from ..content import get_catalog
 from ..content.competencies import COMPETENCES
 from ..db import get_session
+from ..fragments import page
+from ..i18n import certificate_date
 from ..models import User
 from ..services import certificates, revocation
 from ..urls import public_url
 from ..qr import qr_svg
+from .credential_views import credential_panel
 from .views import bp
 
 
@@ -37,9 +40,17 @@ def certificate(code):
         return _not_found(code[:64])
     course = get_catalog().get(found.course_slug) or abort(404)
     holder = db.get(User, found.user_id) or abort(404)
+    revoked = revocation.revocation_of(session=db, certificate_id=found.id)
+    panel = credential_panel(found, revoked)
     address = public_url(".certificate", code=found.code)
-    competences = [(code, COMPETENCES[code]) for code in course.competencies]
-    return render_template("learn/certificate.html", certificate=found, course=course,
-                           holder=holder, address=address, qr=qr_svg(address),
-                           competences=competences, print_view=request.args.get("print") == "1",
-                           revoked=revocation.revocation_of(session=db, certificate_id=found.id))
+    print_view = request.args.get("print") == "1"
+    # Kept per course and score: the rest is this certificate's own.
+    holes = {"holder_name": holder.full_name, "code": found.code, "address": address,
+             "qr": qr_svg(address), "issued": certificate_date(found.issued_at),
+             "print_url": url_for(".certificate", code=found.code, print=1),
+             "download": panel["download"], "credential_qr": panel["qr"]}
+    return page("learn/certificate.html", course.slug, course.version, found.percent,
+                print_view, holes=holes, keep=revoked is None and not panel["revoke_form"],
+                certificate=found, course=course, competences=[
+                    (code, COMPETENCES[code]) for code in course.competencies],
+                print_view=print_view, revoked=revoked, panel=panel)

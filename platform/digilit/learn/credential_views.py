@@ -110,7 +110,3 @@ def credential_panel(certificate, revoked):
             "qr": qr_svg(download, scale=3), "revoked": revoked,
             "revoke_form": RevokeForm(formdata=None) if may_revoke else None}
 
-
-@bp.app_context_processor
-def credential_helpers():
-    return {"credential_panel": credential_panel}

@@ -3,13 +3,14 @@ import json
 
 from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
                    url_for)
-from flask_babel import format_datetime, gettext as _
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from ..content import get_catalog
 from ..db import begin_writes, get_session, reads_first
 from ..fragments import fragment, hole, page
+from ..i18n import format_datetime
 from ..models import QuizAttempt
 from ..services import certificates, grading, practice, progress, quiz_rules, security_events
 from ..services.errors import DomainError
@@ -195,9 +196,6 @@ def result(slug, attempt_id):
     attempt = db.get(QuizAttempt, attempt_id)
     if attempt is None or attempt.user_id != current_user.id or attempt.course_slug != slug:
         abort(404)
-    answers = json.loads(attempt.answers)
-    review = [(q, answers[q.id], grading.is_correct(q, answers[q.id]))
-              for q in course.questions if q.id in answers]
     certificate = suggestion = retry_at = None
     if attempt.passed:
         certificate = certificates.get_for(session=db, user_id=current_user.id,
@@ -206,8 +204,28 @@ def result(slug, attempt_id):
                                           catalog=get_catalog())
     if certificate is None:  # the page shows the pause only then
         retry_at = _retry_at(db, course)
-    return render_template("learn/result.html", course=course, attempt=attempt, review=review,
-                           certificate=certificate, next_course=suggestion, retry_at=retry_at)
+    # Kept per course, outcome and score; the answers reviewed and the certificate's address
+    # are this attempt's own.
+    holes = {"review": _review(course, attempt),
+             "certificate_url": url_for(".certificate", code=certificate.code) if certificate
+             else ""}
+    return page("learn/result.html", course.slug, course.version, attempt.passed,
+                attempt.score, attempt.max_score, attempt.percent, certificate is not None,
+                suggestion.slug if suggestion else None, holes=holes, keep=retry_at is None,
+                course=course, attempt=attempt, has_certificate=certificate is not None,
+                next_course=suggestion, retry_at=retry_at)
+
+
+def _review(course, attempt):
+    """The attempt's questions with the answers given, each kept per answer."""
+    answers = json.loads(attempt.answers)
+    return Markup("").join(
+        fragment("learn/_review_item.html", course.slug, course.version, question.id,
+                 " ".join(answers[question.id]), correct, attempt.passed, course=course,
+                 question=question, given=answers[question.id], correct=correct,
+                 passed=attempt.passed)
+        for question in course.questions if question.id in answers
+        for correct in (grading.is_correct(question, answers[question.id]),))
 
 
 @bp.route("/courses/<slug>/attempts")

@@ -9,7 +9,7 @@ from ..models import (Certificate, Enrolment, LessonProgress, PracticeProgress, 
                       VenueAttendance, VenueSession)
 from .. import clock
 from . import rollup
-from .db_helpers import insert_new, insert_once
+from .db_helpers import insert_new, insert_once, read
 
 ENROLMENT = Enrolment.__table__  # updated as a table: no unit of work for one statement
 _ACTIVE = update(ENROLMENT).where(ENROLMENT.c.id == bindparam("enrolment_id")).values(
@@ -173,7 +173,7 @@ def course_progress(*, session, user, course, with_attempts=False):
     if user is None or not user.is_authenticated:
         return progress
     keys = {"user_id": user.id, "course_slug": course.slug}
-    rows = session.execute(_PROGRESS, keys).all()
+    rows = read(session, _PROGRESS, keys).all()
     if rows:
         first = rows[0]
         progress.enrolment = EnrolmentState(first[0], first[1])
@@ -181,10 +181,9 @@ def course_progress(*, session, user, course, with_attempts=False):
             progress.certificate = CertificateState(first[3], first[4])
         progress.done = frozenset(row[2] for row in rows if row[2] is not None)
     if course.practices:
-        progress.practices_done = frozenset(session.execute(_PRACTICES_DONE, keys).scalars())
+        progress.practices_done = frozenset(read(session, _PRACTICES_DONE, keys).scalars())
     if with_attempts:
-        latest = session.execute(
-            _attempts_query(user.id, course.slug).limit(ATTEMPTS_SHOWN + 1)).all()
+        latest = read(session, _LATEST_ATTEMPTS, keys).all()
         progress.attempts = latest[:ATTEMPTS_SHOWN]
         progress.more_attempts = len(latest) > ATTEMPTS_SHOWN
     return progress
@@ -195,18 +194,19 @@ ATTEMPT_COLUMNS = (QuizAttempt.id, QuizAttempt.submitted_at, QuizAttempt.percent
                    QuizAttempt.passed)
 
 
-def _attempts_query(user_id, course_slug):
-    return (select(*ATTEMPT_COLUMNS)
-            .where(QuizAttempt.user_id == user_id, QuizAttempt.course_slug == course_slug)
-            .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc()))
+_ATTEMPTS = (select(*ATTEMPT_COLUMNS)
+             .where(QuizAttempt.user_id == bindparam("user_id"),
+                    QuizAttempt.course_slug == bindparam("course_slug"))
+             .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc()))
+_LATEST_ATTEMPTS = _ATTEMPTS.limit(ATTEMPTS_SHOWN + 1)  # one more: are there older ones?
+_ATTEMPTS_PAGE = _ATTEMPTS.offset(bindparam("skip")).limit(ATTEMPTS_PER_PAGE + 1)
 
 
 def attempts_page(*, session, user_id, course_slug, page):
     """``(attempts, has_next)``: one page (1-based) of a learner's attempts, newest first."""
     page = max(1, page)
-    rows = session.execute(_attempts_query(user_id, course_slug)
-                        .offset((page - 1) * ATTEMPTS_PER_PAGE)
-                        .limit(ATTEMPTS_PER_PAGE + 1)).all()
+    rows = read(session, _ATTEMPTS_PAGE, {"user_id": user_id, "course_slug": course_slug,
+                                          "skip": (page - 1) * ATTEMPTS_PER_PAGE}).all()
     return rows[:ATTEMPTS_PER_PAGE], len(rows) > ATTEMPTS_PER_PAGE
 
 
@@ -238,8 +238,7 @@ def learner_overview(*, session, user, catalog, attempts_each=3):
     keys = {"user_id": user.id, "shown": attempts_each}
 
     def rows(statement):
-        return ((row[0], row) for row in session.execute(statement, keys)
-                if row[0] in by_slug)
+        return ((row[0], row) for row in read(session, statement, keys) if row[0] in by_slug)
 
     for slug, row in rows(_OVERVIEW_ENROLMENTS):
         by_slug[slug].enrolment = EnrolmentState(row[1], row[2])
@@ -258,13 +257,19 @@ def learner_overview(*, session, user, catalog, attempts_each=3):
     return [state for state in by_slug.values() if state.enrolment is not None or state.done]
 
 
+_DONE_PER_COURSE = select(LessonProgress.course_slug, func.count()) \
+    .where(LessonProgress.user_id == _USER).group_by(LessonProgress.course_slug)
+_ENROLMENTS = select(Enrolment.course_slug, Enrolment.completed_at) \
+    .where(Enrolment.user_id == _USER)
+_COMPLETED = select(Enrolment.course_slug) \
+    .where(Enrolment.user_id == _USER, Enrolment.completed_at.is_not(None))
+
+
 def catalogue_progress(*, session, user_id):
     """``{course slug: (lessons done, completed?)}`` for one learner, from two aggregates."""
-    done = dict(session.exec(
-        select(LessonProgress.course_slug, func.count())
-        .where(LessonProgress.user_id == user_id).group_by(LessonProgress.course_slug)).all())
-    enrolments = session.exec(select(Enrolment.course_slug, Enrolment.completed_at)
-                              .where(Enrolment.user_id == user_id)).all()
+    keys = {"user_id": user_id}
+    done = dict(read(session, _DONE_PER_COURSE, keys).all())
+    enrolments = read(session, _ENROLMENTS, keys).all()
     result = {slug: (count, False) for slug, count in done.items()}
     for slug, completed_at in enrolments:
         result[slug] = (done.get(slug, 0), completed_at is not None)
@@ -274,6 +279,5 @@ def catalogue_progress(*, session, user_id):
 def next_course(*, session, user_id, catalog):
     """The first course of ``catalog`` (in its order) that the learner has not completed, or
     None when every one is done: the suggestion shown once a course is passed."""
-    completed = set(session.exec(select(Enrolment.course_slug).where(
-        Enrolment.user_id == user_id, Enrolment.completed_at.is_not(None))))
+    completed = set(read(session, _COMPLETED, {"user_id": user_id}).scalars())
     return next((course for course in catalog if course.slug not in completed), None)

@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from .. import clock
 from ..models import QuizAttempt
+from .db_helpers import read
 
 NONCE_BYTES = 18
 MAX_REDRAWS = 20
@@ -72,8 +73,8 @@ _LATEST = (select(QuizAttempt.passed, QuizAttempt.submitted_at, QuizAttempt.answ
 
 def last_attempts(*, session, user_id, course_slug, limit=2):
     """Rows ``(passed, submitted_at, answers)`` of the learner's latest attempts."""
-    return session.execute(_LATEST, {"user_id": user_id, "course_slug": course_slug,
-                                     "limit": limit}).all()
+    return read(session, _LATEST, {"user_id": user_id, "course_slug": course_slug,
+                                   "limit": limit}).all()
 
 
 def draw_of(latest):

@@ -8,11 +8,12 @@ Who did it is kept as a role only (``actor_role``), never as a name: "a team lea
 commune office". An event keeps no secret, phone or name.
 """
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import select
 
 from .. import clock
 from ..models import Role, SecurityEvent
+from .db_helpers import read
 
 PASSWORD_CHANGED = "password_changed"
 PIN_RESET = "pin_reset"
@@ -95,11 +96,19 @@ def mark_seen(*, session, user):
     session.flush()
 
 
+_EVENTS = SecurityEvent.__table__
+_RECENT = (select(_EVENTS.c.kind, _EVENTS.c.detail, _EVENTS.c.actor_role, _EVENTS.c.created_at,
+                  _EVENTS.c.seen_at)
+           .where(_EVENTS.c.user_id == bindparam("user_id"))
+           .order_by(_EVENTS.c.created_at.desc(), _EVENTS.c.id.desc())
+           .limit(bindparam("limit")))
+
+
 def recent(*, session, user, limit=RECENT_LIMIT):
-    """The latest ``limit`` changes to ``user``'s account, newest first (one query)."""
-    return session.exec(select(SecurityEvent).where(SecurityEvent.user_id == user.id)
-                        .order_by(SecurityEvent.created_at.desc(), SecurityEvent.id.desc())
-                        .limit(limit)).all()
+    """The latest ``limit`` changes to ``user``'s account, newest first (one query), as rows
+    with the columns a page shows: ``kind``, ``detail``, ``actor_role``, ``created_at``,
+    ``seen_at``."""
+    return read(session, _RECENT, {"user_id": user.id, "limit": limit}).all()
 
 
 def what(event):
