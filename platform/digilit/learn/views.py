@@ -11,7 +11,6 @@ from ..content import get_catalog
 from ..db import begin_writes, get_session, reads_first
 from ..fragments import fragment, hole, page
 from ..i18n import format_datetime
-from ..models import QuizAttempt
 from ..services import certificates, grading, practice, progress, quiz_rules, security_events
 from ..services.errors import DomainError
 
@@ -105,11 +104,15 @@ def complete(slug, lesson):
     course = _course_or_404(slug)
     item = course.lesson(lesson) or abort(404)
     db = get_session()  # the CSRF token was checked before the view (``extensions.csrf``)
-    state = progress.course_progress(session=db, user=current_user, course=course)
+    state = progress.course_progress(session=db, user=current_user, course=course,
+                                     with_practices=False)
+    state.done = state.done | {item.slug}  # as it will be: the next page is known now
+    if state.next_lesson is None:  # the practices matter only once the lessons are done
+        state.practices_done = progress.practices_done(session=db, user_id=current_user.id,
+                                                       course=course)
     progress.complete_lesson(session=db, user=current_user, course=course, lesson=item,
                              enrolment=state.enrolment, begin_writes=begin_writes)
-    db.commit()  # the next lesson is known without reading again (and locking again)
-    state.done = state.done | {item.slug}
+    db.commit()  # no read after the writes: they would take the write lock again
     if state.next_lesson is None and state.practices_left:
         flash(_("All lessons done. Now the practice: the quiz opens after it."), "success")
         return redirect(url_for(".practice", slug=slug, practice=state.practices_left[0].slug))
@@ -193,26 +196,23 @@ def _paused_message(error):
 def result(slug, attempt_id):
     course = _course_or_404(slug)
     db = get_session()
-    attempt = db.get(QuizAttempt, attempt_id)
-    if attempt is None or attempt.user_id != current_user.id or attempt.course_slug != slug:
-        abort(404)
-    certificate = suggestion = retry_at = None
+    attempt = grading.own_attempt(session=db, attempt_id=attempt_id, user_id=current_user.id,
+                                  course_slug=slug) or abort(404)
+    code = suggestion = retry_at = None
     if attempt.passed:
-        certificate = certificates.get_for(session=db, user_id=current_user.id,
-                                           course_slug=slug)
+        code = certificates.code_for(session=db, user_id=current_user.id, course_slug=slug)
         suggestion = progress.next_course(session=db, user_id=current_user.id,
                                           catalog=get_catalog())
-    if certificate is None:  # the page shows the pause only then
+    if code is None:  # the page shows the pause only then
         retry_at = _retry_at(db, course)
     # Kept per course, outcome and score; the answers reviewed and the certificate's address
     # are this attempt's own.
     holes = {"review": _review(course, attempt),
-             "certificate_url": url_for(".certificate", code=certificate.code) if certificate
-             else ""}
+             "certificate_url": url_for(".certificate", code=code) if code else ""}
     return page("learn/result.html", course.slug, course.version, attempt.passed,
-                attempt.score, attempt.max_score, attempt.percent, certificate is not None,
+                attempt.score, attempt.max_score, attempt.percent, code is not None,
                 suggestion.slug if suggestion else None, holes=holes, keep=retry_at is None,
-                course=course, attempt=attempt, has_certificate=certificate is not None,
+                course=course, attempt=attempt, has_certificate=code is not None,
                 next_course=suggestion, retry_at=retry_at)
 
 

@@ -11,7 +11,7 @@ from sqlmodel import select
 from ..models import Certificate, Enrolment, QuizAttempt
 from . import rollup
 from .certificates import new_code
-from .db_helpers import insert_new
+from .db_helpers import insert_new, read
 from .errors import DomainError
 from .progress import ENROLMENT, course_progress
 from .quiz_rules import drawn_questions, retry_at, token_matches
@@ -94,6 +94,19 @@ def grade(questions, answers):
     """The grade of ``answers`` over the drawn ``questions`` only."""
     score = sum(1 for q in questions if is_correct(q, answers.get(q.id, ())))
     return Grade(score=score, max_score=len(questions))
+
+
+_OWN_ATTEMPT = select(QuizAttempt.id, QuizAttempt.answers, QuizAttempt.passed,
+                      QuizAttempt.score, QuizAttempt.max_score, QuizAttempt.percent).where(
+    QuizAttempt.id == bindparam("attempt_id"), QuizAttempt.user_id == bindparam("user_id"),
+    QuizAttempt.course_slug == bindparam("course_slug"))
+
+
+def own_attempt(*, session, attempt_id, user_id, course_slug):
+    """What the result page shows of the learner's attempt at the course (a row: ``answers``,
+    ``passed``, ``score``, ``max_score``, ``percent``), or None when it is not theirs."""
+    return read(session, _OWN_ATTEMPT, {"attempt_id": attempt_id, "user_id": user_id,
+                                        "course_slug": course_slug}).first()
 
 
 def find_attempt(*, session, token):

@@ -167,8 +167,9 @@ _PRACTICES_DONE = select(PracticeProgress.practice_slug).where(
     PracticeProgress.completed_at.is_not(None))
 
 
-def course_progress(*, session, user, course, with_attempts=False):
-    """Everything the course page shows about ``user`` in ``course``."""
+def course_progress(*, session, user, course, with_attempts=False, with_practices=True):
+    """Everything the course page shows about ``user`` in ``course`` (without the practices
+    finished when ``with_practices`` is false: ``practices_done`` reads them later)."""
     progress = CourseProgress(course=course)
     if user is None or not user.is_authenticated:
         return progress
@@ -180,13 +181,22 @@ def course_progress(*, session, user, course, with_attempts=False):
         if first[3] is not None:
             progress.certificate = CertificateState(first[3], first[4])
         progress.done = frozenset(row[2] for row in rows if row[2] is not None)
-    if course.practices:
-        progress.practices_done = frozenset(read(session, _PRACTICES_DONE, keys).scalars())
+    if with_practices:
+        progress.practices_done = practices_done(session=session, user_id=user.id,
+                                                 course=course)
     if with_attempts:
         latest = read(session, _LATEST_ATTEMPTS, keys).all()
         progress.attempts = latest[:ATTEMPTS_SHOWN]
         progress.more_attempts = len(latest) > ATTEMPTS_SHOWN
     return progress
+
+
+def practices_done(*, session, user_id, course):
+    """The slugs of the course's practices that the learner finished."""
+    if not course.practices:
+        return frozenset()
+    return frozenset(read(session, _PRACTICES_DONE, {"user_id": user_id,
+                                                     "course_slug": course.slug}).scalars())
 
 
 # What a page shows of an attempt (read as plain columns: rows with these names).
