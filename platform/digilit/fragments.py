@@ -94,17 +94,35 @@ def _kept(store, key, render):
     return text
 
 
+_RUNS = {}  # a kept text -> its runs of blocks, split once: [(text before, {id: block})], tail
+
+
+def _runs(text):
+    runs = _RUNS.get(text)
+    if runs is None:
+        start, end = f"{MARK}block:", f"{MARK}blocks-end{MARK}"
+        runs, rest = [], text
+        while start in rest:
+            head, _, rest = rest.partition(start)
+            body, _, rest = rest.partition(end)
+            runs.append((head, dict(piece.split(MARK, 1)
+                                    for piece in (start + body).split(start)[1:])))
+        runs = (runs, rest)
+        if len(_RUNS) >= LIMITS[FRAGMENTS]:
+            _RUNS.clear()
+        _RUNS[text] = runs
+    return runs
+
+
 def _arranged(text, order):
     """``text`` with the blocks of each run (each block after a hole ``block:<id>``, the run
     ended by a hole ``blocks-end``) in ``order``, a list of their ids."""
-    start, end = f"{MARK}block:", f"{MARK}blocks-end{MARK}"
-    parts, rest = [], text
-    while start in rest:
-        head, _, rest = rest.partition(start)
-        body, _, rest = rest.partition(end)
-        blocks = dict(piece.split(MARK, 1) for piece in (start + body).split(start)[1:])
-        parts += [head, *(blocks[block_id] for block_id in order)]
-    parts.append(rest)
+    runs, tail = _runs(text)
+    parts = []
+    for head, blocks in runs:
+        parts.append(head)
+        parts.extend(blocks[block_id] for block_id in order)
+    parts.append(tail)
     return "".join(parts)
 
 

@@ -81,7 +81,8 @@ def enroll(slug):
 def lesson(slug, lesson):
     course = _course_or_404(slug)
     item = course.lesson(lesson) or abort(404)
-    state = progress.course_progress(session=get_session(), user=current_user, course=course)
+    state = progress.course_progress(session=get_session(), user=current_user, course=course,
+                                     with_practices=False)  # not shown on a lesson
     lessons = course.lessons
     previous = lessons[item.position - 2] if item.position > 1 else None
     following = lessons[item.position] if item.position < len(lessons) else None
@@ -255,4 +256,5 @@ def render_me():
     db = get_session()
     rows = progress.learner_overview(session=db, user=current_user, catalog=get_catalog())
     changes = security_events.recent(session=db, user=current_user)
-    return render_template("learn/me.html", rows=rows, security_events=changes)
+    body = render_template("learn/_me.html", rows=rows, security_events=changes)
+    return page("learn/me.html", holes={"body": Markup(body)})  # the page around it kept
