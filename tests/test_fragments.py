@@ -175,3 +175,20 @@ def test_kept_result_and_certificate_pages_show_each_learners_own(app, client, c
         assert not any(name in page for other, name in names.items() if other != username)
     kept = [key[0] for key in app.extensions[fragments.PAGES]]
     assert kept.count("learn/certificate.html") == 1 and kept.count("learn/result.html") == 1
+
+
+def test_my_page_keeps_only_what_is_the_same_for_every_learner(app, client, catalog):
+    from conftest import AuthActions
+    from digilit import fragments
+
+    other = app.test_client()
+    pages = {}
+    for browser, username, name in ((client, "lan2025", "Nguyễn Thị Lan"),
+                                    (other, "minh2025", "Trần Văn Minh")):
+        AuthActions(browser).register(username=username, full_name=name)
+        pages[name] = browser.get("/me").get_data(as_text=True)
+    for name, page in pages.items():
+        assert name in page and "\x00" not in page
+        assert not any(other_name in page for other_name in pages if other_name != name)
+    kept = [key[0] for key in app.extensions[fragments.PAGES]]
+    assert kept.count("learn/me.html") == 1
