@@ -193,3 +193,21 @@ def test_my_page_keeps_only_what_is_the_same_for_every_learner(app, client, cata
         assert not any(other_name in page for other_name in pages if other_name != name)
     kept = [key[0] for key in app.extensions[fragments.PAGES]]
     assert kept.count("learn/me.html") == 1
+
+
+def test_kept_attempt_lists_link_each_learners_own_attempts(app, client, catalog):
+    from conftest import AuthActions, LearnActions, wrong_answers
+    from digilit import fragments
+
+    links = {}
+    for browser, username in ((client, "lan2025"), (app.test_client(), "minh2025")):
+        AuthActions(browser).register(username=username)
+        learn = LearnActions(browser, catalog)
+        learn.complete_all()
+        address = learn.submit(answers=wrong_answers(learn.course())).headers["Location"]
+        page = browser.get("/courses/e-id").get_data(as_text=True)
+        links[username] = re.findall(r'href="(/courses/e-id/attempts/\d+)"', page)
+        assert links[username] == [address] and "\x00" not in page
+    assert links["lan2025"] != links["minh2025"]
+    kept = [key[0] for key in app.extensions[fragments.FRAGMENTS]]
+    assert kept.count("learn/_attempts.html") == 1  # the same scores: one list kept

@@ -53,7 +53,7 @@ def course(slug):
     retry_at = quiz_rules.retry_after(state.attempts, current_app.config["QUIZ_RETRY_PAUSE"])
     context = dict(course=course, state=state, next_course=suggestion, retry_at=retry_at)
     # The learner's own: the latest attempts and the certificate's address.
-    holes = {"attempts": Markup(render_template("learn/_attempts.html", **context)),
+    holes = {"attempts": _attempts(course, state),
              "certificate": url_for(".certificate", code=state.certificate.code)
              if state.certificate else ""}
     if retry_at:  # a time of this learner's own, in two places
@@ -62,6 +62,18 @@ def course(slug):
                 state.practices_done, state.enrolment is not None, state.passed,
                 state.certificate is not None, suggestion.slug if suggestion else None,
                 holes=holes, **context)
+
+
+def _attempts(course, state):
+    """The learner's latest attempts, kept per their scores and outcomes; the address and the
+    time of each filled in."""
+    holes = {}
+    for number, attempt in enumerate(state.attempts, 1):
+        holes[f"url{number}"] = url_for(".result", slug=course.slug, attempt_id=attempt.id)
+        holes[f"time{number}"] = format_datetime(attempt.submitted_at, "short")
+    outcomes = tuple((attempt.percent, attempt.passed) for attempt in state.attempts)
+    return fragment("learn/_attempts.html", course.slug, outcomes, state.more_attempts,
+                    holes=holes, course=course, state=state)
 
 
 @bp.route("/courses/<slug>/enroll", methods=["POST"])
