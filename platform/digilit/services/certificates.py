@@ -5,7 +5,7 @@ from sqlalchemy import bindparam
 from sqlmodel import select
 
 from ..models import Certificate
-from .db_helpers import read
+from .db_helpers import run
 
 # No 0/O, 1/I/L: codes are read aloud and typed from paper.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -28,7 +28,7 @@ def get_for(*, session, user_id, course_slug):
 
 def code_for(*, session, user_id, course_slug):
     """The code of the learner's certificate for the course, or None."""
-    return read(session, _CODE_OF, {"user_id": user_id, "course_slug": course_slug}).scalar()
+    return run(session, _CODE_OF, {"user_id": user_id, "course_slug": course_slug}).scalar()
 
 
 def normalise_code(code):

@@ -43,14 +43,14 @@ def insert_new(session, model, **values):
     if statement is None:
         statement = _INSERTS[key] = dialect_insert(session, model).on_conflict_do_nothing() \
             .returning(*table.primary_key.columns)
-    return session.execute(statement, values).scalar()
+    return run(session, statement, values).scalar()
 
 
-def read(session, statement, params=None):
-    """The result of ``statement``, a SELECT of plain columns, run on the session's
-    connection: the ORM's work per statement (entities, the identity map) is for entities, and
-    costs more than the query itself on the hot pages. Changes not yet flushed are flushed
-    first, as the ORM would."""
+def run(session, statement, params=None):
+    """The result of ``statement``, a Core statement (plain columns or a table, not an
+    entity), run on the session's connection: the ORM's work per statement (entities, the
+    identity map) costs more than the query itself on the hot pages and submissions. Changes
+    not yet flushed are flushed first, as the ORM would."""
     if session.new or session.dirty or session.deleted:
         session.flush()
     return session.connection().execute(statement, params or {})

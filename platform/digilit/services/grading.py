@@ -11,7 +11,7 @@ from sqlmodel import select
 from ..models import Certificate, Enrolment, QuizAttempt
 from . import rollup
 from .certificates import new_code
-from .db_helpers import insert_new, read
+from .db_helpers import insert_new, run
 from .errors import DomainError
 from .progress import ENROLMENT, course_progress
 from .quiz_rules import drawn_questions, retry_at, token_matches
@@ -105,7 +105,7 @@ _OWN_ATTEMPT = select(QuizAttempt.id, QuizAttempt.answers, QuizAttempt.passed,
 def own_attempt(*, session, attempt_id, user_id, course_slug):
     """What the result page shows of the learner's attempt at the course (a row: ``answers``,
     ``passed``, ``score``, ``max_score``, ``percent``), or None when it is not theirs."""
-    return read(session, _OWN_ATTEMPT, {"attempt_id": attempt_id, "user_id": user_id,
+    return run(session, _OWN_ATTEMPT, {"attempt_id": attempt_id, "user_id": user_id,
                                         "course_slug": course_slug}).first()
 
 
@@ -136,7 +136,7 @@ def _may_submit(session, user, course, token, secret, state):
     may be recorded; raises ``DomainError`` when it may not."""
     if not token or len(token) > 64:
         raise _expired()
-    owner = session.execute(_TOKEN_OWNER, {"token": token}).first()
+    owner = run(session, _TOKEN_OWNER, {"token": token}).first()
     if owner is not None:  # the form was sent before
         if tuple(owner) != (user.id, course.slug):
             raise _expired()
@@ -211,13 +211,13 @@ _COMPLETED_ANY = select(Enrolment.id).where(Enrolment.user_id == bindparam("user
 def _complete(session, user, course, attempt):
     """Complete the learner's enrolment (there is one: the quiz opens once every lesson is
     done, and doing one enrols) unless it is: whether this attempt completed it."""
-    done = session.execute(_COMPLETE, {"learner": user.id, "course": course.slug,
+    done = run(session, _COMPLETE, {"learner": user.id, "course": course.slug,
                                        "when": attempt.submitted_at})
     return done.rowcount == 1
 
 
 def _note_activity(session, user, course, attempt):
-    session.execute(_ACTIVE, {"learner": user.id, "course": course.slug,
+    run(session, _ACTIVE, {"learner": user.id, "course": course.slug,
                               "when": attempt.submitted_at})
 
 
@@ -229,4 +229,4 @@ def _certify(session, user, course, attempt):
 
 
 def _has_completed_any(session, user_id):
-    return session.execute(_COMPLETED_ANY, {"user_id": user_id}).first() is not None
+    return run(session, _COMPLETED_ANY, {"user_id": user_id}).first() is not None

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from .. import clock
 from ..models import LessonCheckAnswer, PracticeProgress
-from .db_helpers import insert_new, insert_once
+from .db_helpers import insert_new, insert_once, run
 from .errors import DomainError
 from .progress import enroll, get_enrolment
 
@@ -52,8 +52,8 @@ class Place:
 def place(*, session, user_id, course, practice):
     """The learner's ``Place`` in ``practice``, from one read: the first step on a fresh
     start, or when the course has changed version since they stood there."""
-    row = session.execute(_PLACE, {"user_id": user_id, "course_slug": course.slug,
-                                   "practice_slug": practice.slug}).first()
+    row = run(session, _PLACE, {"user_id": user_id, "course_slug": course.slug,
+                               "practice_slug": practice.slug}).first()
     if row is None:
         return Place(practice.first)
     step = practice.first if row.course_version != course.version else (
@@ -125,15 +125,15 @@ def _move(session, user, course, practice, here, step_id, begin_writes, finishin
             raise _not_current_step()
     else:
         read_step, read_version = here.row
-        moved = session.execute(update(PRACTICE_PROGRESS).filter_by(
+        moved = run(session, update(PRACTICE_PROGRESS).filter_by(
             **keys, step_id=read_step, course_version=read_version).values(**values))
         if moved.rowcount != 1:
             raise _not_current_step()
     if not finishing:
         return False
-    marked = session.execute(update(PRACTICE_PROGRESS).filter_by(**keys)
-                             .where(PRACTICE_PROGRESS.c.completed_at.is_(None))
-                             .values(completed_at=now))
+    marked = run(session, update(PRACTICE_PROGRESS).filter_by(**keys)
+                 .where(PRACTICE_PROGRESS.c.completed_at.is_(None))
+                 .values(completed_at=now))
     return marked.rowcount == 1
 
 

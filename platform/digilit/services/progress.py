@@ -9,7 +9,7 @@ from ..models import (Certificate, Enrolment, LessonProgress, PracticeProgress, 
                       VenueAttendance, VenueSession)
 from .. import clock
 from . import rollup
-from .db_helpers import insert_new, insert_once, read
+from .db_helpers import insert_new, insert_once, run
 
 ENROLMENT = Enrolment.__table__  # updated as a table: no unit of work for one statement
 _ACTIVE = update(ENROLMENT).where(ENROLMENT.c.id == bindparam("enrolment_id")).values(
@@ -113,7 +113,7 @@ def complete_lesson(*, session, user, course, lesson, enrolment=None, begin_writ
                      commune_code=user.commune_code, team_ids=team_ids,
                      course_slug=course.slug, when=now, lessons=1,
                      lessons_assisted=int(assisted))
-    session.execute(_ACTIVE, {"enrolment_id": enrolment.id, "when": now})
+    run(session, _ACTIVE, {"enrolment_id": enrolment.id, "when": now})
     return enrolment
 
 
@@ -126,8 +126,8 @@ _ATTENDED = (select(VenueSession.id)
 
 def attended_session(*, session, user_id, course_slug, day):
     """Whether the learner attended a venue session of this course on ``day`` (assisted)."""
-    return session.execute(_ATTENDED, {"user_id": user_id, "course_slug": course_slug,
-                                       "day": day}).first() is not None
+    return run(session, _ATTENDED, {"user_id": user_id, "course_slug": course_slug,
+                                    "day": day}).first() is not None
 
 
 def done_lessons(*, session, user_id, course_slug):
@@ -174,7 +174,7 @@ def course_progress(*, session, user, course, with_attempts=False, with_practice
     if user is None or not user.is_authenticated:
         return progress
     keys = {"user_id": user.id, "course_slug": course.slug}
-    rows = read(session, _PROGRESS, keys).all()
+    rows = run(session, _PROGRESS, keys).all()
     if rows:
         first = rows[0]
         progress.enrolment = EnrolmentState(first[0], first[1])
@@ -185,7 +185,7 @@ def course_progress(*, session, user, course, with_attempts=False, with_practice
         progress.practices_done = practices_done(session=session, user_id=user.id,
                                                  course=course)
     if with_attempts:
-        latest = read(session, _LATEST_ATTEMPTS, keys).all()
+        latest = run(session, _LATEST_ATTEMPTS, keys).all()
         progress.attempts = latest[:ATTEMPTS_SHOWN]
         progress.more_attempts = len(latest) > ATTEMPTS_SHOWN
     return progress
@@ -195,7 +195,7 @@ def practices_done(*, session, user_id, course):
     """The slugs of the course's practices that the learner finished."""
     if not course.practices:
         return frozenset()
-    return frozenset(read(session, _PRACTICES_DONE, {"user_id": user_id,
+    return frozenset(run(session, _PRACTICES_DONE, {"user_id": user_id,
                                                      "course_slug": course.slug}).scalars())
 
 
@@ -215,7 +215,7 @@ _ATTEMPTS_PAGE = _ATTEMPTS.offset(bindparam("skip")).limit(ATTEMPTS_PER_PAGE + 1
 def attempts_page(*, session, user_id, course_slug, page):
     """``(attempts, has_next)``: one page (1-based) of a learner's attempts, newest first."""
     page = max(1, page)
-    rows = read(session, _ATTEMPTS_PAGE, {"user_id": user_id, "course_slug": course_slug,
+    rows = run(session, _ATTEMPTS_PAGE, {"user_id": user_id, "course_slug": course_slug,
                                           "skip": (page - 1) * ATTEMPTS_PER_PAGE}).all()
     return rows[:ATTEMPTS_PER_PAGE], len(rows) > ATTEMPTS_PER_PAGE
 
@@ -248,7 +248,7 @@ def learner_overview(*, session, user, catalog, attempts_each=3):
     keys = {"user_id": user.id, "shown": attempts_each}
 
     def rows(statement):
-        return ((row[0], row) for row in read(session, statement, keys) if row[0] in by_slug)
+        return ((row[0], row) for row in run(session, statement, keys) if row[0] in by_slug)
 
     for slug, row in rows(_OVERVIEW_ENROLMENTS):
         by_slug[slug].enrolment = EnrolmentState(row[1], row[2])
@@ -278,8 +278,8 @@ _COMPLETED = select(Enrolment.course_slug) \
 def catalogue_progress(*, session, user_id):
     """``{course slug: (lessons done, completed?)}`` for one learner, from two aggregates."""
     keys = {"user_id": user_id}
-    done = dict(read(session, _DONE_PER_COURSE, keys).all())
-    enrolments = read(session, _ENROLMENTS, keys).all()
+    done = dict(run(session, _DONE_PER_COURSE, keys).all())
+    enrolments = run(session, _ENROLMENTS, keys).all()
     result = {slug: (count, False) for slug, count in done.items()}
     for slug, completed_at in enrolments:
         result[slug] = (done.get(slug, 0), completed_at is not None)
@@ -289,5 +289,5 @@ def catalogue_progress(*, session, user_id):
 def next_course(*, session, user_id, catalog):
     """The first course of ``catalog`` (in its order) that the learner has not completed, or
     None when every one is done: the suggestion shown once a course is passed."""
-    completed = set(read(session, _COMPLETED, {"user_id": user_id}).scalars())
+    completed = set(run(session, _COMPLETED, {"user_id": user_id}).scalars())
     return next((course for course in catalog if course.slug not in completed), None)

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from .. import clock
 from ..models import QuizAttempt
-from .db_helpers import read
+from .db_helpers import run
 
 NONCE_BYTES = 18
 MAX_REDRAWS = 20
@@ -73,7 +73,7 @@ _LATEST = (select(QuizAttempt.passed, QuizAttempt.submitted_at, QuizAttempt.answ
 
 def last_attempts(*, session, user_id, course_slug, limit=2):
     """Rows ``(passed, submitted_at, answers)`` of the learner's latest attempts."""
-    return read(session, _LATEST, {"user_id": user_id, "course_slug": course_slug,
+    return run(session, _LATEST, {"user_id": user_id, "course_slug": course_slug,
                                    "limit": limit}).all()
 
 

@@ -14,7 +14,7 @@ from ..models import TeamMember
 from ..models.stats import (COMMUNE, NATION, NATION_CODE, PROVINCE, TEAM, StatDaily,
                             StatTotal)
 from ..clock import local_day
-from .db_helpers import dialect_insert
+from .db_helpers import dialect_insert, run
 
 COUNTERS = ("learners", "trained", "enrolments", "completions", "attempts", "passes",
             "certificates", "lessons", "lessons_assisted")
@@ -45,7 +45,7 @@ def _upsert(session, model, rows, keys, increments):
         insert, columns = dialect_insert(session, model), model.__table__.c
         statement = _UPSERTS[key] = insert.on_conflict_do_update(
             index_elements=keys, set_={c: columns[c] + insert.excluded[c] for c in increments})
-    session.execute(statement, rows)
+    run(session, statement, rows)
 
 
 def count(*, session, province_code, commune_code, course_slug="", when=None, team_ids=(),
@@ -78,7 +78,7 @@ _TEAMS_OF_ONE = select(TeamMember.team_id).where(TeamMember.user_id == bindparam
 def teams_of_one(*, session, user_id):
     """The ids of the teams one person is a member of, sorted (a statement built once: every
     lesson done and quiz passed asks)."""
-    return tuple(sorted(session.execute(_TEAMS_OF_ONE, {"user_id": user_id}).scalars()))
+    return tuple(sorted(run(session, _TEAMS_OF_ONE, {"user_id": user_id}).scalars()))
 
 
 def teams_of(*, session, user_ids):

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from .. import clock
 from ..models import Role, SecurityEvent
-from .db_helpers import read
+from .db_helpers import run
 
 PASSWORD_CHANGED = "password_changed"
 PIN_RESET = "pin_reset"
@@ -108,7 +108,7 @@ def recent(*, session, user, limit=RECENT_LIMIT):
     """The latest ``limit`` changes to ``user``'s account, newest first (one query), as rows
     with the columns a page shows: ``kind``, ``detail``, ``actor_role``, ``created_at``,
     ``seen_at``."""
-    return read(session, _RECENT, {"user_id": user.id, "limit": limit}).all()
+    return run(session, _RECENT, {"user_id": user.id, "limit": limit}).all()
 
 
 def what(event):
