@@ -9,7 +9,8 @@ and ``--workers`` sync workers on 127.0.0.1, on databases of their own. ``wrk`` 
 on loopback) then drives each request for ``--seconds``: every learner GET page as a learner
 with a long history (60 quiz attempts, a certificate), at 10 connections, against the bare
 read; lesson completion and quiz submission at 10 and at 50 connections against the bare
-insert at the same concurrency. Every completion is a new (learner, lesson) pair and every
+insert at the same concurrency; each group against the mean of the bare app's runs just
+before and just after it. Every completion is a new (learner, lesson) pair and every
 quiz form carries a new one-time token, so each POST really writes.
 
 Targets (issue "Kick-off day"): a GET page at least 0.5x the bare read's requests/s; a
@@ -314,30 +315,45 @@ def measure(url, bare_url, args, folder):
         check_pages(product.port, files)
         rows.append((wrk("bare Flask + driver only: read by key", bare.port, raw_read, 10,
                          seconds), None, None))
-        base_read = wrk("bare Flask + SQLAlchemy: read by key", bare.port, bare_read, 10,
-                        seconds)
-        rows.append((base_read, None, None))
         pages = ("catalogue", "course page", "lesson page", "quiz form", "quiz result", "/me",
                  "certificate")
-        for name in pages:
-            renew_cookies(app, files[name])
-            rows.append((wrk(name, product.port, files[name], 10, seconds), base_read,
-                         GET_TARGET))
+
+        def read_pages():
+            for name in pages:
+                renew_cookies(app, files[name])
+                yield wrk(name, product.port, files[name], 10, seconds)
+
+        rows += bracketed("bare Flask + SQLAlchemy: read by key", bare.port, bare_read, 10,
+                          seconds, read_pages, GET_TARGET)
         for connections, run in ((10, 0), (50, 1)):
             rows.append((wrk("bare Flask + driver only: insert + commit", bare.port, raw_write,
                              connections, seconds), None, None))
-            base_write = wrk("bare Flask + SQLAlchemy: insert + commit", bare.port, bare_write,
-                             connections, seconds)
-            rows.append((base_write, None, None))
-            for name in ("lesson completion", "quiz submission"):
-                data = files[f"{name} {run}"]
-                renew_cookies(app, data)
-                rows.append((wrk(name, product.port, data, connections, seconds, once=True),
-                             base_write, POST_TARGET))
+
+            def submissions(connections=connections, run=run):
+                for name in ("lesson completion", "quiz submission"):
+                    data = files[f"{name} {run}"]
+                    renew_cookies(app, data)
+                    yield wrk(name, product.port, data, connections, seconds, once=True)
+
+            rows += bracketed("bare Flask + SQLAlchemy: insert + commit", bare.port, bare_write,
+                              connections, seconds, submissions, POST_TARGET)
     finally:
         product.stop()
         bare.stop()
     return rows
+
+
+def bracketed(name, port, data, connections, seconds, product_runs, target):
+    """Rows of the product's runs, each divided by the mean of the bare app's runs just before
+    and just after them: this shared machine's speed drifts within a run, and every product
+    run falls between the two."""
+    before = wrk(f"{name}, before", port, data, connections, seconds)
+    runs = list(product_runs())
+    after = wrk(f"{name}, after", port, data, connections, seconds)
+    base = Run(name, connections, (before.rps + after.rps) / 2,
+               (before.p99_ms + after.p99_ms) / 2, before.bad + after.bad,
+               before.requests + after.requests)
+    return [(before, None, None), (after, None, None)] + [(run, base, target) for run in runs]
 
 
 def verdicts(rows):
@@ -409,8 +425,9 @@ def section(results, command):
         "Each request driven by wrk (1 thread, loopback) for a few seconds against gunicorn "
         "(4 sync workers), beside a bare Flask app served the same way on a database of its "
         "own (`bench/bare_app.py`: one read by key; one insert and commit), measured in the "
-        "same run. GET pages are read as a learner with 60 quiz attempts and a certificate; "
-        "every POST writes something new. Targets: GET ≥ 0.5× the bare read, submissions "
+        "same run; each group of the product's runs is divided by the mean of the bare app's "
+        "runs just before and just after it. GET pages are read as a learner with 60 quiz "
+        "attempts and a certificate; every POST writes something new. Targets: GET ≥ 0.5× the bare read, submissions "
         "≥ 0.35× the bare insert at the same concurrency with p99 at 50 connections ≤ 2× "
         "the bare insert's.", "",
         f"- Command: `{command}`.",
