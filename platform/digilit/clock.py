@@ -28,13 +28,17 @@ def timestamp():
     return int(now().timestamp())
 
 
-def local_day(moment=None):
-    """The calendar day in Vietnam of a UTC moment (``now()`` when omitted); naive
-    datetimes, as some databases return them, are read as UTC."""
-    moment = moment or now()
+def in_vietnam(moment):
+    """A UTC moment in Vietnam time; naive datetimes, as some databases return them, are
+    read as UTC."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(VIETNAM).date()
+    return moment.astimezone(VIETNAM)
+
+
+def local_day(moment=None):
+    """The calendar day in Vietnam of a UTC moment (``now()`` when omitted)."""
+    return in_vietnam(moment or now()).date()
 
 
 def today():

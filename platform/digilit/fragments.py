@@ -26,8 +26,8 @@ from markupsafe import Markup, escape
 from .i18n import current_lang
 from .services import permissions
 
-FRAGMENTS, PAGES = "digilit.fragments", "digilit.pages"
-LIMITS = {FRAGMENTS: 4000, PAGES: 300}  # a few MB per process at most
+FRAGMENTS, PAGES, RUNS = "digilit.fragments", "digilit.pages", "digilit.block-runs"
+LIMITS = {FRAGMENTS: 4000, PAGES: 300, RUNS: 4000}  # a few MB per process at most
 MARK = "\x00"  # never in a template's own text: a hole is MARK + name + MARK
 
 
@@ -94,30 +94,22 @@ def _kept(store, key, render):
     return text
 
 
-_RUNS = {}  # a kept text -> its runs of blocks, split once: [(text before, {id: block})], tail
-
-
-def _runs(text):
-    runs = _RUNS.get(text)
-    if runs is None:
-        start, end = f"{MARK}block:", f"{MARK}blocks-end{MARK}"
-        runs, rest = [], text
-        while start in rest:
-            head, _, rest = rest.partition(start)
-            body, _, rest = rest.partition(end)
-            runs.append((head, dict(piece.split(MARK, 1)
-                                    for piece in (start + body).split(start)[1:])))
-        runs = (runs, rest)
-        if len(_RUNS) >= LIMITS[FRAGMENTS]:
-            _RUNS.clear()
-        _RUNS[text] = runs
-    return runs
+def _split_runs(text):
+    """``([(text before, {id: block})], tail)``: the runs of blocks of a kept text."""
+    start, end = f"{MARK}block:", f"{MARK}blocks-end{MARK}"
+    runs, rest = [], text
+    while start in rest:
+        head, _, rest = rest.partition(start)
+        body, _, rest = rest.partition(end)
+        runs.append((head, dict(piece.split(MARK, 1)
+                                for piece in (start + body).split(start)[1:])))
+    return runs, rest
 
 
 def _arranged(text, order):
     """``text`` with the blocks of each run (each block after a hole ``block:<id>``, the run
     ended by a hole ``blocks-end``) in ``order``, a list of their ids."""
-    runs, tail = _runs(text)
+    runs, tail = _kept(RUNS, text, lambda: _split_runs(text))  # split once per text
     parts = []
     for head, blocks in runs:
         parts.append(head)

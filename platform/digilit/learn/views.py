@@ -232,13 +232,16 @@ def result(slug, attempt_id):
 def _review(course, attempt):
     """The attempt's questions with the answers given, each kept per answer."""
     answers = json.loads(attempt.answers)
-    return Markup("").join(
-        fragment("learn/_review_item.html", course.slug, course.version, question.id,
-                 " ".join(answers[question.id]), correct, attempt.passed, course=course,
-                 question=question, given=answers[question.id], correct=correct,
-                 passed=attempt.passed)
-        for question in course.questions if question.id in answers
-        for correct in (grading.is_correct(question, answers[question.id]),))
+    items = []
+    for question in course.questions:
+        if question.id in answers:
+            given = answers[question.id]
+            correct = grading.is_correct(question, given)
+            items.append(fragment("learn/_review_item.html", course.slug, course.version,
+                                  question.id, " ".join(given), correct, attempt.passed,
+                                  course=course, question=question, given=given,
+                                  correct=correct, passed=attempt.passed))
+    return Markup("").join(items)
 
 
 @bp.route("/courses/<slug>/attempts")

@@ -212,13 +212,13 @@ def _complete(session, user, course, attempt):
     """Complete the learner's enrolment (there is one: the quiz opens once every lesson is
     done, and doing one enrols) unless it is: whether this attempt completed it."""
     done = run(session, _COMPLETE, {"learner": user.id, "course": course.slug,
-                                       "when": attempt.submitted_at})
+                                    "when": attempt.submitted_at})
     return done.rowcount == 1
 
 
 def _note_activity(session, user, course, attempt):
     run(session, _ACTIVE, {"learner": user.id, "course": course.slug,
-                              "when": attempt.submitted_at})
+                           "when": attempt.submitted_at})
 
 
 def _certify(session, user, course, attempt):

@@ -269,8 +269,6 @@ def learner_overview(*, session, user, catalog, attempts_each=3):
 
 _DONE_PER_COURSE = select(LessonProgress.course_slug, func.count()) \
     .where(LessonProgress.user_id == _USER).group_by(LessonProgress.course_slug)
-_ENROLMENTS = select(Enrolment.course_slug, Enrolment.completed_at) \
-    .where(Enrolment.user_id == _USER)
 _COMPLETED = select(Enrolment.course_slug) \
     .where(Enrolment.user_id == _USER, Enrolment.completed_at.is_not(None))
 
@@ -279,9 +277,9 @@ def catalogue_progress(*, session, user_id):
     """``{course slug: (lessons done, completed?)}`` for one learner, from two aggregates."""
     keys = {"user_id": user_id}
     done = dict(run(session, _DONE_PER_COURSE, keys).all())
-    enrolments = run(session, _ENROLMENTS, keys).all()
+    enrolments = run(session, _OVERVIEW_ENROLMENTS, keys).all()
     result = {slug: (count, False) for slug, count in done.items()}
-    for slug, completed_at in enrolments:
+    for slug, _enrolment_id, completed_at in enrolments:
         result[slug] = (done.get(slug, 0), completed_at is not None)
     return result
 
