@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
-WORKERS ?= 4
+# One sync worker per core: more only take turns on the cores (BENCHMARKS.md, bench/_common.py).
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: run serve install install-test setup test test-sqlite test-future test-postgres bench translations clean
 

@@ -4,6 +4,12 @@ import platform
 import sys
 from pathlib import Path
 
+# gunicorn's sync workers, as `make run` starts them: one per core. Measured on 2 cores
+# (BENCHMARKS.md): two workers served every page and write at 1.1-1.6x the rate of four and a
+# kick-off at 20 arrivals a second at a p95 of 98 ms instead of 408 ms; four processes taking
+# turns on two cores spent up to twice the CPU per request (each evicting the others' caches).
+WORKERS = os.cpu_count() or 1
+
 
 def machine():
     """One line describing this machine, for the figures in BENCHMARKS.md."""

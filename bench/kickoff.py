@@ -41,7 +41,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench import _kickoff_report as report
-from bench._common import report_breaches
+from bench._common import WORKERS, report_breaches
 from bench._kickoff_run import Crowd, run_citizens
 from bench._kickoff_setup import (Nginx, check_lessons, create_teams, kill_node, start_node,
                                   worker_rss)
@@ -64,7 +64,7 @@ def parse_args(argv):
     add("--member-share", type=float, default=0.5,
         help="share of citizens signing in with a team's PIN (the others register)")
     add("--fail-share", type=float, default=0.3, help="share failing the quiz first")
-    add("--workers", type=int, default=4, help="gunicorn workers of the one box")
+    add("--workers", type=int, default=WORKERS, help="gunicorn workers of the one box")
     add("--node-workers", type=int, default=3, help="gunicorn workers of each of two nodes")
     add("--search-rates", default="1,2,4,8,12", help="arrival rates (per second) to try on SQLite")
     add("--search-seconds", type=float, default=45.0, help="length of each search run")

@@ -1,7 +1,7 @@
 """Benchmark: learners taking the quiz under load, then while gunicorn workers are killed.
 
     .venv/bin/python -m bench.load [--database sqlite|postgresql|both] [--seconds 300]
-                                   [--clients 200] [--workers 4] [--kill-every 10]
+                                   [--clients 200] [--workers CORES] [--kill-every 10]
     make bench-load                 # the same, full size
 
 For each database: a fresh database (SQLite: a file in a temporary folder; PostgreSQL: a new
@@ -56,7 +56,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from bench._common import machine, put_block, report_breaches
+from bench._common import WORKERS, machine, put_block, report_breaches
 
 REPO = Path(__file__).resolve().parent.parent
 BENCHMARKS = REPO / "BENCHMARKS.md"
@@ -82,7 +82,7 @@ def parse_args(argv):
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--seconds", type=float, default=300.0, help="length of each phase")
     parser.add_argument("--clients", type=int, default=200, help="concurrent learners")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn workers")
     parser.add_argument("--kill-every", type=float, default=10.0,
                         help="seconds between worker kills in phase 2 (0: no phase 2)")
     parser.add_argument("--output", type=Path, default=BENCHMARKS,

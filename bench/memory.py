@@ -1,6 +1,6 @@
 """Benchmark: does a worker's memory grow with the requests it serves?
 
-    .venv/bin/python -m bench.memory [--rounds 8] [--seconds 27] [--workers 4] [--no-write]
+    .venv/bin/python -m bench.memory [--rounds 8] [--seconds 27] [--workers CORES] [--no-write]
 
 The product (SQLite, gunicorn with ``--workers`` sync workers on 127.0.0.1) serves the
 learner's pages of ``bench/pages.py`` (the same prepared learners and sessions): after a
@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench._common import machine, put_block
+from bench._common import WORKERS, machine, put_block
 from bench._kickoff_setup import worker_rss
 from bench.load import BENCHMARKS, Gunicorn, flask_cli
 from bench.pages import prepare, wrk
@@ -36,7 +36,7 @@ def parse_args(argv):
                                      description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--seconds", type=int, default=27, help="per round (3 s a case)")
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=WORKERS)
     parser.add_argument("--no-write", action="store_true")
     return parser.parse_args(argv)
 
@@ -81,9 +81,9 @@ def growth_kb(readings):
     return grown / per_worker_requests * 1000
 
 
-def section(readings, growth, command):
+def section(readings, growth, command, workers):
     lines = ["## Memory (`bench/memory.py`)", "",
-             "Resident memory of each gunicorn worker (SQLite, 4 sync workers) while wrk "
+             f"Resident memory of each gunicorn worker (SQLite, {workers} sync workers) while wrk "
              "drives the learner's pages, lesson completions and quiz submissions of "
              "`bench/pages.py`, read after a warm-up and after each round.", "",
              f"- Command: `{command}`.",
@@ -108,7 +108,7 @@ def main(argv=None):
         readings = measure(args, folder)
     growth = growth_kb(readings)
     command = " ".join([".venv/bin/python -m bench.memory", *map(shlex.quote, argv)]).strip()
-    text = section(readings, growth, command)
+    text = section(readings, growth, command, args.workers)
     print(text)
     if not args.no_write:
         current = BENCHMARKS.read_text(encoding="utf-8")

@@ -1,7 +1,7 @@
 """Benchmark: what one request costs, as a ratio to the stack's limit measured in the same run.
 
     .venv/bin/python -m bench.pages [--database sqlite|postgresql|both] [--seconds 8]
-                                    [--workers 4] [--no-write]
+                                    [--workers CORES] [--no-write]
 
 For each database: the product (``wsgi:app``) and the bare Flask app of ``bench/bare_app.py``
 (one read by key; one insert and commit) are both served by gunicorn with the same config
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
-from bench._common import machine, put_block
+from bench._common import WORKERS, machine, put_block
 from bench.load import (HOST, REPO, Gunicorn, app_environment, database_version,
                         finish_course, flask_cli, free_port, fresh_pg_database, make_app,
                         pg_port, venv_tool)
@@ -68,7 +68,7 @@ def parse_args(argv):
         "\n\n")[0])
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--seconds", type=float, default=8.0, help="length of each wrk run")
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=WORKERS)
     parser.add_argument("--no-write", action="store_true", help="print only")
     return parser.parse_args(argv)
 
@@ -419,11 +419,11 @@ def run_postgres(args):
         return f"PostgreSQL {database_version(product)}", rows
 
 
-def section(results, command):
+def section(results, command, workers):
     return "\n".join([
         "## Cost per request (`bench/pages.py`)", "",
         "Each request driven by wrk (1 thread, loopback) for a few seconds against gunicorn "
-        "(4 sync workers), beside a bare Flask app served the same way on a database of its "
+        f"({workers} sync workers), beside a bare Flask app served the same way on a database of its "
         "own (`bench/bare_app.py`: one read by key; one insert and commit), measured in the "
         "same run; each group of the product's runs is divided by the mean of the bare app's "
         "runs just before and just after it. GET pages are read as a learner with 60 quiz "
@@ -464,7 +464,7 @@ def main(argv=None):
     command = " ".join([".venv/bin/python -m bench.pages", *map(shlex.quote, argv)]).strip()
     print(table(results))
     if not args.no_write:
-        write_markdown(section(results, command))
+        write_markdown(section(results, command, args.workers))
         print(f"written to {BENCHMARKS}")
     missed = [v for _n, rows in results for _r, _x, v in verdicts(rows)
               if v not in ("ok", "baseline", "reference")]
