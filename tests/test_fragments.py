@@ -211,3 +211,23 @@ def test_kept_attempt_lists_link_each_learners_own_attempts(app, client, catalog
     assert links["lan2025"] != links["minh2025"]
     kept = [key[0] for key in app.extensions[fragments.FRAGMENTS]]
     assert kept.count("learn/_attempts.html") == 1  # the same scores: one list kept
+
+
+def test_my_page_shows_each_learners_own_certificate_and_attempts(app, client, catalog, db):
+    from sqlmodel import select
+
+    from conftest import AuthActions, LearnActions
+    from digilit import fragments
+    from digilit.models import Certificate, User
+
+    for browser, username in ((client, "lan2025"), (app.test_client(), "minh2025")):
+        AuthActions(browser).register(username=username)
+        attempt = LearnActions(browser, catalog).pass_course()
+        user_id = db.exec(select(User.id).where(User.username == username)).one()
+        code = db.exec(select(Certificate.code).where(Certificate.user_id == user_id)).one()
+        browser.get("/me")  # the welcome message, shown once: that page is not kept
+        page = browser.get("/me").get_data(as_text=True)
+        assert f'href="{attempt}"' in page and f'href="/certificates/{code}"' in page
+        assert f"{code}</a>" in page and "\x00" not in page
+    kept = [key[0] for key in app.extensions[fragments.FRAGMENTS]]
+    assert kept.count("learn/_me_course.html") == 1  # the same standing: one card kept

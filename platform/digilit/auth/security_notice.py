@@ -13,11 +13,12 @@ from ..i18n import format_datetime
 from ..services import security_events
 
 
-def describe(event):
-    """One change as a sentence: what, by whom (as a role) and when (Vietnam time)."""
+def describe(event, when=None):
+    """One change as a sentence: what, by whom (as a role) and when (Vietnam time; ``when``
+    is that time's text if the caller has it, or its hole in a kept fragment)."""
     return _("%(what)s by %(who)s on %(when)s",
              what=security_events.what(event), who=security_events.who(event),
-             when=format_datetime(event.created_at, "short"))
+             when=format_datetime(event.created_at, "short") if when is None else when)
 
 
 def tell_at_sign_in(_app, user, **_extra):

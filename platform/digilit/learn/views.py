@@ -10,7 +10,8 @@ from markupsafe import Markup
 from ..content import get_catalog
 from ..db import begin_writes, get_session, reads_first
 from ..fragments import fragment, hole, page
-from ..i18n import format_datetime
+from .. import oidc
+from ..i18n import format_date, format_datetime
 from ..services import certificates, grading, practice, progress, quiz_rules, security_events
 from ..services.errors import DomainError
 
@@ -267,9 +268,35 @@ def me():
 
 def render_me():
     """The learner's page: progress per course, certificates, the latest changes to the
-    account (one small query), account links."""
+    account (one small query), account links. Kept per kind of learner, each course kept
+    per standing, each change per kind: what is the learner's own is filled in."""
     db = get_session()
     rows = progress.learner_overview(session=db, user=current_user, catalog=get_catalog())
     changes = security_events.recent(session=db, user=current_user)
-    body = render_template("learn/_me.html", rows=rows, security_events=changes)
-    return page("learn/me.html", holes={"body": Markup(body)})  # the page around it kept
+    holes = {"name": current_user.full_name, "username": current_user.username,
+             "courses": Markup("").join(_me_course(state) for state in rows),
+             "changes": Markup("").join(
+                 fragment("auth/_security_event.html", event.kind, event.detail,
+                          event.actor_role, holes={"when": format_datetime(event.created_at,
+                                                                           "short")},
+                          event=event) for event in changes),
+             "identity": Markup(render_template("auth/_identity.html")) if oidc.enabled()
+             else Markup("")}
+    return page("learn/me.html", bool(rows), bool(changes), current_user.role == "learner",
+                holes=holes, started=bool(rows), changed=bool(changes),
+                learner=current_user.role == "learner")
+
+
+def _me_course(state):
+    """One course of /me: kept per standing, its certificate and attempts filled in."""
+    holes = {f"attempt:{index}": url_for(".result", slug=state.course.slug, attempt_id=a.id)
+             for index, a in enumerate(state.attempts)}
+    certificate = state.certificate
+    if certificate:
+        holes.update(issued=format_date(certificate.issued_at), code=certificate.code,
+                     certificate_url=url_for(".certificate", code=certificate.code))
+    next_lesson, left = state.next_lesson, state.practices_left
+    return fragment("learn/_me_course.html", state.course.slug, state.course.version,
+                    state.done_count, bool(certificate), next_lesson and next_lesson.slug,
+                    left[0].slug if left else None, tuple(a.percent for a in state.attempts),
+                    state.more_attempts, holes=holes, state=state)
