@@ -23,6 +23,18 @@ def select_locale():
     return request.accept_languages.best_match(languages) or languages[0]
 
 
+@lru_cache(maxsize=16)
+def _locale(code):
+    return Locale.parse(code)
+
+
+def babel_locale():
+    """The request's ``Locale`` (Babel's ``locale_selector``): the language of
+    ``select_locale``, its ``Locale`` made once per process (flask_babel would parse the
+    code again at every request)."""
+    return _locale(select_locale())
+
+
 def remember_language():
     """Keep a ``?lang=`` choice for the pages that follow."""
     asked = request.args.get("lang")

@@ -11,9 +11,8 @@ from .content.competencies import AREAS, COMPETENCES, area_of
 from .content.render import split_sections
 from .db import get_session
 from .extensions import babel, csrf, login_manager
-from .i18n import (LANGUAGE_NAMES, certificate_date, current_lang, format_date,
-                   format_datetime, install_template_gettext, remember_language,
-                   select_locale)
+from .i18n import (LANGUAGE_NAMES, babel_locale, certificate_date, current_lang, format_date,
+                   format_datetime, install_template_gettext, remember_language)
 from .security import set_security_headers
 from .services import permissions
 from .services.accounts import load_user
@@ -90,7 +89,7 @@ def init_app(app):
     # First, so that its after-request hooks run last (after Flask-Login's, which looks at
     # the session): fingerprinted static files, long caching, gzip.
     assets.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=babel_locale)
     install_template_gettext(app)
     csrf.init_app(app)
     login_manager.init_app(app)

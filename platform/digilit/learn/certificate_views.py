@@ -7,7 +7,6 @@ from ..content.competencies import COMPETENCES
 from ..db import get_session
 from ..fragments import page
 from ..i18n import certificate_date
-from ..models import User
 from ..services import certificates, revocation
 from ..urls import public_url
 from ..qr import qr_svg
@@ -35,17 +34,17 @@ def certificate_check():
 def certificate(code):
     """The public page that says whether a certificate is valid, whose, for what and when."""
     db = get_session()
-    found = certificates.find_by_code(session=db, code=code)
+    found = certificates.public_record(session=db, code=code)
     if found is None:
         return _not_found(code[:64])
     course = get_catalog().get(found.course_slug) or abort(404)
-    holder = db.get(User, found.user_id) or abort(404)
-    revoked = revocation.revocation_of(session=db, certificate_id=found.id)
+    revoked = found.revocation_id and revocation.revocation_of(session=db,
+                                                               certificate_id=found.id)
     panel = credential_panel(found, revoked)
     address = public_url(".certificate", code=found.code)
     print_view = request.args.get("print") == "1"
     # Kept per course and score: the rest is this certificate's own.
-    holes = {"holder_name": holder.full_name, "code": found.code, "address": address,
+    holes = {"holder_name": found.holder_name, "code": found.code, "address": address,
              "qr": qr_svg(address), "issued": certificate_date(found.issued_at),
              "print_url": url_for(".certificate", code=found.code, print=1),
              "download": panel["download"], "credential_qr": panel["qr"]}

@@ -4,7 +4,7 @@ import secrets
 from sqlalchemy import bindparam
 from sqlmodel import select
 
-from ..models import Certificate
+from ..models import Certificate, CertificateRevocation, User
 from .db_helpers import run
 
 # No 0/O, 1/I/L: codes are read aloud and typed from paper.
@@ -46,3 +46,22 @@ def find_by_code(*, session, code):
     if code is None:
         return None
     return session.exec(select(Certificate).where(Certificate.code == code)).first()
+
+
+_PUBLIC = (select(Certificate.id, Certificate.code, Certificate.user_id, Certificate.course_slug,
+                  Certificate.percent, Certificate.issued_at, User.full_name.label("holder_name"),
+                  CertificateRevocation.id.label("revocation_id"))
+           .join(User, User.id == Certificate.user_id)
+           .outerjoin(CertificateRevocation,
+                      CertificateRevocation.certificate_id == Certificate.id)
+           .where(Certificate.code == bindparam("code")))
+
+
+def public_record(*, session, code):
+    """What the certificate's public page shows, in one statement: the certificate with
+    ``code`` (typed as ``find_by_code`` takes it), its holder's name (``holder_name``) and
+    ``revocation_id`` (None while it holds); None when there is no such certificate."""
+    code = normalise_code(code)
+    if code is None:
+        return None
+    return run(session, _PUBLIC, {"code": code}).first()
