@@ -64,7 +64,9 @@ def enforce_lifetime():
 
 
 OPENED = "digilit.opened_sessions"
-OPENED_LIMIT = 2000  # cookies kept opened per process (about 1.5 MB at most)
+# Cookies kept opened per process (about 7 MB at most): a kick-off's thousand people on one
+# box each come back to every worker within minutes.
+OPENED_LIMIT = 10000
 OPENED_FOR = 600  # seconds a cookie opened once is taken again without opening it
 
 

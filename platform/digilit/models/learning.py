@@ -36,7 +36,9 @@ class LessonProgress(SQLModel, table=True):
 
 
 class QuizAttempt(SQLModel, table=True):
-    __table_args__ = (Index("ix_attempt_user_course", "user_id", "course_slug"),)
+    # Newest first per learner and course, read from the index (the pause, the latest shown).
+    __table_args__ = (Index("ix_attempt_user_course_time", "user_id", "course_slug",
+                            "submitted_at", "id"),)
     id: Optional[int] = Field(default=None, primary_key=True)
     # One-time token from the quiz form: a double submit records one attempt, not two.
     token: str = Field(max_length=64, unique=True)
