@@ -16,6 +16,7 @@ Each process keeps at most ``LIMITS`` texts of each kind, so memory stays bounde
 the store is emptied and the texts in use come back at their next request. With
 ``TEMPLATES_AUTO_RELOAD`` (development) nothing is kept.
 """
+from time import monotonic
 from urllib.parse import quote, urlencode
 
 from flask import current_app, g, render_template, request, session
@@ -27,7 +28,8 @@ from .i18n import current_lang
 from .services import permissions
 
 FRAGMENTS, PAGES, RUNS = "digilit.fragments", "digilit.pages", "digilit.block-runs"
-LIMITS = {FRAGMENTS: 4000, PAGES: 300, RUNS: 4000}  # a few MB per process at most
+SIGNED_CSRF = "digilit.signed-csrf"
+LIMITS = {FRAGMENTS: 4000, PAGES: 300, RUNS: 4000, SIGNED_CSRF: 10000}  # a few MB at most
 MARK = "\x00"  # never in a template's own text: a hole is MARK + name + MARK
 
 
@@ -45,16 +47,37 @@ def hole(name):
     return Markup(f"{MARK}{name}{MARK}")
 
 
+SIGNED_FOR = 60  # seconds a session's signed CSRF token is given again (signing: ~20 µs)
+
+
+def signed_csrf():
+    """This session's CSRF token as its forms carry it (signed): the one signed for this
+    session within the last minute, if any; else a new one. Tokens do not expire by age
+    (``WTF_CSRF_TIME_LIMIT``) and each is bound to its session's own secret token."""
+    raw = session.get(current_app.config["WTF_CSRF_FIELD_NAME"])
+    signed = current_app.extensions.setdefault(SIGNED_CSRF, {})
+    now = monotonic()  # an age in this process, not a time of day: not the clock
+    kept = signed.get(raw) if raw else None
+    if kept is not None and now - kept[0] < SIGNED_FOR:
+        return kept[1]
+    token = generate_csrf()
+    raw = session.get(current_app.config["WTF_CSRF_FIELD_NAME"])
+    if len(signed) >= LIMITS[SIGNED_CSRF]:
+        signed.clear()
+    signed[raw] = (now, token)
+    return token
+
+
 def csrf_token():
     """The CSRF token of this session's forms; a hole while a page is rendered to be kept."""
-    return hole("csrf") if g.get("keeping_page") else generate_csrf()
+    return hole("csrf") if g.get("keeping_page") else signed_csrf()
 
 
 def _filled(name, given):
     if name in given:
         return str(escape(given[name]))
     if name == "csrf":
-        return generate_csrf()
+        return signed_csrf()
     if name.startswith("lang:"):
         return str(escape(lang_url(name[5:])))
     raise ValueError(f"no such hole: {name!r}")

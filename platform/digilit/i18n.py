@@ -7,6 +7,8 @@ from babel import Locale
 from babel.dates import get_date_format, get_datetime_format, get_time_format, parse_pattern
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale, get_translations
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from .clock import in_vietnam
 
@@ -20,7 +22,16 @@ def select_locale():
         return asked
     if session.get("lang") in languages:
         return session["lang"]
-    return request.accept_languages.best_match(languages) or languages[0]
+    return _best_match(request.headers.get("Accept-Language", ""), tuple(languages))
+
+
+@lru_cache(maxsize=256)
+def _best_match(header, languages):
+    """The language of ``languages`` a browser's Accept-Language prefers (the first one when
+    none): the few headers a venue's phones send are read once, not at every request."""
+    if not header:
+        return languages[0]
+    return parse_accept_header(header, LanguageAccept).best_match(languages) or languages[0]
 
 
 @lru_cache(maxsize=16)
