@@ -1,8 +1,10 @@
 """Enrolment and lesson progress; what a learner has done in a course."""
 from dataclasses import dataclass, field
-from typing import Optional
+from functools import cache
+from typing import NamedTuple, Optional
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import (Boolean, Integer, String, bindparam, cast, func, literal_column, null,
+                        union_all, update)
 from sqlmodel import select
 
 from ..models import (Certificate, Enrolment, LessonProgress, PracticeProgress, QuizAttempt,
@@ -149,46 +151,112 @@ class CertificateState:
     issued_at: object
 
 
-# Built once: the hot pages run them with the learner's and course's values bound. One row
-# per lesson done (or one row), each with the enrolment and the certificate beside it
-# (lessons are only ever done by enrolled learners: ``complete_lesson`` enrols first).
-_PROGRESS = (
-    select(Enrolment.id, Enrolment.completed_at, LessonProgress.lesson_slug, Certificate.code,
-           Certificate.issued_at)
-    .outerjoin(LessonProgress, (LessonProgress.user_id == Enrolment.user_id)
-               & (LessonProgress.course_slug == Enrolment.course_slug))
-    .outerjoin(Certificate, (Certificate.user_id == Enrolment.user_id)
-               & (Certificate.course_slug == Enrolment.course_slug))
-    .where(Enrolment.user_id == bindparam("user_id"),
-           Enrolment.course_slug == bindparam("course_slug")))
-_PRACTICES_DONE = select(PracticeProgress.practice_slug).where(
-    PracticeProgress.user_id == bindparam("user_id"),
-    PracticeProgress.course_slug == bindparam("course_slug"),
-    PracticeProgress.completed_at.is_not(None))
+# A learner's standing in one statement, built once per variant (``_standing``): a row per
+# enrolment, lesson done, certificate, practice finished and latest attempt, each tagged with
+# its kind, in slots shared by all (course, id, text, moment, percent, passed). The first
+# branch's columns type every slot (moments are read as datetimes whichever branch).
+ENROLLED, LESSON, CERTIFIED, PRACTISED, ATTEMPTED = range(5)
+_USER, _COURSE = bindparam("user_id"), bindparam("course_slug")
+
+
+class Attempt(NamedTuple):
+    """What a page shows of an attempt."""
+
+    id: int
+    submitted_at: object
+    percent: int
+    passed: bool
+
+
+def _kind(kind):
+    return literal_column(str(kind), Integer)
+
+
+def _of(model, one_course):
+    """The rows of ``model`` that are the learner's (in the course, with ``one_course``)."""
+    return (model.user_id == _USER,) + ((model.course_slug == _COURSE,) if one_course else ())
+
+
+def _latest_attempts(one_course):
+    """The latest attempts: ``ATTEMPTS_SHOWN`` + 1 of one course, or ``shown`` + 1 of each."""
+    if one_course:
+        return (select(*ATTEMPT_COLUMNS, QuizAttempt.course_slug)
+                .where(*_of(QuizAttempt, True))
+                .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())
+                .limit(ATTEMPTS_SHOWN + 1).subquery())
+    ranked = select(*ATTEMPT_COLUMNS, QuizAttempt.course_slug, func.row_number().over(
+        partition_by=QuizAttempt.course_slug,
+        order_by=(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())).label("rank")) \
+        .where(*_of(QuizAttempt, False)).subquery()
+    return select(ranked).where(ranked.c.rank <= bindparam("shown") + 1).subquery()
+
+
+@cache
+def _standing(one_course, practices=True, attempts=True):
+    """The statement of a learner's standing (in one course, or in every one)."""
+    nothing = null()
+    branches = [
+        select(_kind(ENROLLED), Enrolment.course_slug, Enrolment.id, cast(nothing, String),
+               Enrolment.completed_at, cast(nothing, Integer), cast(nothing, Boolean))
+        .where(*_of(Enrolment, one_course)),
+        select(_kind(LESSON), LessonProgress.course_slug, nothing, LessonProgress.lesson_slug,
+               nothing, nothing, nothing).where(*_of(LessonProgress, one_course)),
+        select(_kind(CERTIFIED), Certificate.course_slug, nothing, Certificate.code,
+               Certificate.issued_at, nothing, nothing).where(*_of(Certificate, one_course))]
+    if practices:
+        branches.append(select(_kind(PRACTISED), PracticeProgress.course_slug, nothing,
+                               PracticeProgress.practice_slug, nothing, nothing, nothing)
+                        .where(*_of(PracticeProgress, one_course),
+                               PracticeProgress.completed_at.is_not(None)))
+    if attempts:
+        latest = _latest_attempts(one_course)
+        branches.append(select(_kind(ATTEMPTED), latest.c.course_slug, latest.c.id, nothing,
+                               latest.c.submitted_at, latest.c.percent, latest.c.passed))
+    return union_all(*branches)
+
+
+def _read_standing(rows, by_slug, shown):
+    """Fill the ``CourseProgress`` of ``by_slug`` from the rows of ``_standing``."""
+    done, finished, attempts = {}, {}, {}
+    for kind, slug, row_id, text, moment, percent, passed in rows:
+        state = by_slug.get(slug)
+        if state is None:
+            continue  # a course no longer in the catalogue
+        if kind == ENROLLED:
+            state.enrolment = EnrolmentState(row_id, moment)
+        elif kind == LESSON:
+            done.setdefault(slug, set()).add(text)
+        elif kind == CERTIFIED:
+            state.certificate = CertificateState(text, moment)
+        elif kind == PRACTISED:
+            finished.setdefault(slug, set()).add(text)
+        else:
+            attempts.setdefault(slug, []).append(Attempt(row_id, moment, percent, passed))
+    for slug, lessons in done.items():
+        by_slug[slug].done = frozenset(lessons)
+    for slug, practices in finished.items():
+        by_slug[slug].practices_done = frozenset(practices)
+    for slug, latest in attempts.items():
+        latest.sort(key=lambda attempt: (attempt.submitted_at, attempt.id), reverse=True)
+        by_slug[slug].attempts = latest[:shown]
+        by_slug[slug].more_attempts = len(latest) > shown
 
 
 def course_progress(*, session, user, course, with_attempts=False, with_practices=True):
     """Everything the course page shows about ``user`` in ``course`` (without the practices
-    finished when ``with_practices`` is false: ``practices_done`` reads them later)."""
+    finished when ``with_practices`` is false: ``practices_done`` reads them later), from one
+    statement."""
     progress = CourseProgress(course=course)
     if user is None or not user.is_authenticated:
         return progress
-    keys = {"user_id": user.id, "course_slug": course.slug}
-    rows = run(session, _PROGRESS, keys).all()
-    if rows:
-        first = rows[0]
-        progress.enrolment = EnrolmentState(first[0], first[1])
-        if first[3] is not None:
-            progress.certificate = CertificateState(first[3], first[4])
-        progress.done = frozenset(row[2] for row in rows if row[2] is not None)
-    if with_practices:
-        progress.practices_done = practices_done(session=session, user_id=user.id,
-                                                 course=course)
-    if with_attempts:
-        latest = run(session, _LATEST_ATTEMPTS, keys).all()
-        progress.attempts = latest[:ATTEMPTS_SHOWN]
-        progress.more_attempts = len(latest) > ATTEMPTS_SHOWN
+    statement = _standing(True, bool(with_practices and course.practices), with_attempts)
+    rows = run(session, statement, {"user_id": user.id, "course_slug": course.slug})
+    _read_standing(rows, {course.slug: progress}, ATTEMPTS_SHOWN)
     return progress
+
+
+_PRACTICES_DONE = select(PracticeProgress.practice_slug).where(
+    *_of(PracticeProgress, True), PracticeProgress.completed_at.is_not(None))
 
 
 def practices_done(*, session, user_id, course):
@@ -208,7 +276,6 @@ _ATTEMPTS = (select(*ATTEMPT_COLUMNS)
              .where(QuizAttempt.user_id == bindparam("user_id"),
                     QuizAttempt.course_slug == bindparam("course_slug"))
              .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc()))
-_LATEST_ATTEMPTS = _ATTEMPTS.limit(ATTEMPTS_SHOWN + 1)  # one more: are there older ones?
 _ATTEMPTS_PAGE = _ATTEMPTS.offset(bindparam("skip")).limit(ATTEMPTS_PER_PAGE + 1)
 
 
@@ -220,53 +287,18 @@ def attempts_page(*, session, user_id, course_slug, page):
     return rows[:ATTEMPTS_PER_PAGE], len(rows) > ATTEMPTS_PER_PAGE
 
 
-_USER = bindparam("user_id")
-_OVERVIEW_ENROLMENTS = select(Enrolment.course_slug, Enrolment.id, Enrolment.completed_at) \
-    .where(Enrolment.user_id == _USER)
-_OVERVIEW_LESSONS = select(LessonProgress.course_slug, LessonProgress.lesson_slug) \
-    .where(LessonProgress.user_id == _USER)
-_OVERVIEW_CERTIFICATES = select(Certificate.course_slug, Certificate.code,
-                                Certificate.issued_at).where(Certificate.user_id == _USER)
-_OVERVIEW_PRACTICES = select(PracticeProgress.course_slug, PracticeProgress.practice_slug) \
-    .where(PracticeProgress.user_id == _USER, PracticeProgress.completed_at.is_not(None))
-_RANKED = select(QuizAttempt.id, func.row_number().over(
-    partition_by=QuizAttempt.course_slug,
-    order_by=(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())).label("rank")) \
-    .where(QuizAttempt.user_id == _USER).subquery()
-_OVERVIEW_ATTEMPTS = (
-    select(QuizAttempt.course_slug, *ATTEMPT_COLUMNS)
-    .join(_RANKED, _RANKED.c.id == QuizAttempt.id)
-    .where(_RANKED.c.rank <= bindparam("shown") + 1)
-    .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc()))
-
-
 def learner_overview(*, session, user, catalog, attempts_each=3):
-    """``[CourseProgress]`` of every course the learner started, in catalogue order, from five
-    queries whatever the number of courses (enrolments, lessons done, certificates, practices
-    finished, and the latest ``attempts_each`` attempts per course)."""
+    """``[CourseProgress]`` of every course the learner started, in catalogue order, from one
+    statement whatever the number of courses (enrolments, lessons done, certificates,
+    practices finished, and the latest ``attempts_each`` attempts per course)."""
     by_slug = {course.slug: CourseProgress(course=course) for course in catalog}
-    keys = {"user_id": user.id, "shown": attempts_each}
-
-    def rows(statement):
-        return ((row[0], row) for row in run(session, statement, keys) if row[0] in by_slug)
-
-    for slug, row in rows(_OVERVIEW_ENROLMENTS):
-        by_slug[slug].enrolment = EnrolmentState(row[1], row[2])
-    for slug, row in rows(_OVERVIEW_LESSONS):
-        by_slug[slug].done = by_slug[slug].done | {row[1]}
-    for slug, row in rows(_OVERVIEW_CERTIFICATES):
-        by_slug[slug].certificate = CertificateState(row[1], row[2])
-    for slug, row in rows(_OVERVIEW_PRACTICES):
-        by_slug[slug].practices_done = by_slug[slug].practices_done | {row[1]}
-    for slug, attempt in rows(_OVERVIEW_ATTEMPTS):
-        state = by_slug[slug]
-        if len(state.attempts) < attempts_each:
-            state.attempts.append(attempt)
-        else:
-            state.more_attempts = True
+    rows = run(session, _standing(False), {"user_id": user.id, "shown": attempts_each})
+    _read_standing(rows, by_slug, attempts_each)
     return [state for state in by_slug.values() if state.enrolment is not None or state.done]
 
 
+_ENROLMENTS = select(Enrolment.course_slug, Enrolment.id, Enrolment.completed_at) \
+    .where(Enrolment.user_id == _USER)
 _DONE_PER_COURSE = select(LessonProgress.course_slug, func.count()) \
     .where(LessonProgress.user_id == _USER).group_by(LessonProgress.course_slug)
 _COMPLETED = select(Enrolment.course_slug) \
@@ -277,7 +309,7 @@ def catalogue_progress(*, session, user_id):
     """``{course slug: (lessons done, completed?)}`` for one learner, from two aggregates."""
     keys = {"user_id": user_id}
     done = dict(run(session, _DONE_PER_COURSE, keys).all())
-    enrolments = run(session, _OVERVIEW_ENROLMENTS, keys).all()
+    enrolments = run(session, _ENROLMENTS, keys).all()
     result = {slug: (count, False) for slug, count in done.items()}
     for slug, _enrolment_id, completed_at in enrolments:
         result[slug] = (done.get(slug, 0), completed_at is not None)
