@@ -12,7 +12,7 @@ from ..db import begin_writes, get_session, reads_first
 from ..fragments import fragment, hole, page
 from .. import oidc
 from ..i18n import format_date, format_datetime
-from ..services import certificates, grading, practice, progress, quiz_rules, security_events
+from ..services import grading, practice, progress, quiz_rules, security_events
 from ..services.errors import DomainError
 
 bp = Blueprint("learn", __name__)
@@ -214,7 +214,7 @@ def result(slug, attempt_id):
                                   course_slug=slug) or abort(404)
     code = suggestion = retry_at = None
     if attempt.passed:
-        code = certificates.code_for(session=db, user_id=current_user.id, course_slug=slug)
+        code = attempt.certificate_code
         suggestion = progress.next_course(session=db, user_id=current_user.id,
                                           catalog=get_catalog())
     if code is None:  # the page shows the pause only then

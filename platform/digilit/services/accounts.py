@@ -12,7 +12,7 @@ from werkzeug.security import generate_password_hash
 from ..models import Commune, Province, Role, User
 from .. import clock
 from . import hashing, passwords, permissions, rollup, security_events, throttle
-from .db_helpers import insert_once
+from .db_helpers import insert_once, run
 from .errors import DomainError
 
 USERNAME_RE = re.compile(r"^[a-z0-9]{3,32}$")
@@ -201,26 +201,54 @@ def has_password(user):
 
 def end_sessions(*, session, user):
     """End every open session of ``user`` (sign-out everywhere)."""
+    user = entity(session=session, user=user)
     user.session_version += 1
     session.add(user)
     session.flush()
     return user
 
 
-# Built once: every signed-in request runs it (``Session.get`` builds its query every time).
-_SIGNED_IN_USER = select(User).where(User.id == bindparam("user_id"),
-                                     User.session_version == bindparam("version"),
-                                     User.suspended_at.is_(None))
+_USERS = User.__table__
+
+
+class SignedInUser:
+    """The signed-in account as each request reads it: its columns as plain values, and what
+    Flask-Login asks of a user. Loading it as an ORM entity cost more than the query itself,
+    on every signed-in request; a service that changes the account takes its entity
+    (``entity``)."""
+
+    __slots__ = tuple(_USERS.c.keys())
+    is_authenticated, is_active, is_anonymous = True, True, False
+
+    def __init__(self, row):
+        for name, value in row._mapping.items():
+            setattr(self, name, value)
+
+    def get_id(self):
+        return f"{self.id}:{self.session_version}"
+
+
+# Built once: every signed-in request runs it.
+_SIGNED_IN_USER = select(*_USERS.c).where(_USERS.c.id == bindparam("user_id"),
+                                          _USERS.c.session_version == bindparam("version"),
+                                          _USERS.c.suspended_at.is_(None))
 
 
 def load_user(*, session, token):
-    """The user behind a session token ``"<id>:<session version>"``, if still valid."""
+    """The user behind a session token ``"<id>:<session version>"``, if still valid, as a
+    ``SignedInUser``."""
     try:
         user_id, version = (int(part) for part in token.split(":", 1))
     except (ValueError, AttributeError):
         return None
-    return session.execute(_SIGNED_IN_USER, {"user_id": user_id, "version": version}
-                           ).scalars().first()
+    row = run(session, _SIGNED_IN_USER, {"user_id": user_id, "version": version}).first()
+    return None if row is None else SignedInUser(row)
+
+
+def entity(*, session, user):
+    """The ORM entity of ``user`` (a ``SignedInUser`` or an entity already), for a service
+    that changes the account."""
+    return user if isinstance(user, User) else session.get(User, user.id)
 
 
 # --- accounts made by a team: readable usernames, one-time PINs ---------------------------
@@ -346,6 +374,7 @@ def change_password(*, session, user, password, current=None):
     person made it on the page that confirms it, so it counts as told."""
     check_current_password(session=session, user=user, current=current)
     password = check_password(password)
+    user = entity(session=session, user=user)
     user.password_hash = hash_password(password)
     user.pin_hash = None
     user.pin_expires_at = None

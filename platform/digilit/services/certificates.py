@@ -17,18 +17,9 @@ def new_code():
     return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
 
 
-_CODE_OF = select(Certificate.code).where(Certificate.user_id == bindparam("user_id"),
-                                         Certificate.course_slug == bindparam("course_slug"))
-
-
 def get_for(*, session, user_id, course_slug):
     return session.exec(select(Certificate).where(
         Certificate.user_id == user_id, Certificate.course_slug == course_slug)).first()
-
-
-def code_for(*, session, user_id, course_slug):
-    """The code of the learner's certificate for the course, or None."""
-    return run(session, _CODE_OF, {"user_id": user_id, "course_slug": course_slug}).scalar()
 
 
 def normalise_code(code):

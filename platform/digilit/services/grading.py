@@ -96,15 +96,21 @@ def grade(questions, answers):
     return Grade(score=score, max_score=len(questions))
 
 
-_OWN_ATTEMPT = select(QuizAttempt.id, QuizAttempt.answers, QuizAttempt.passed,
-                      QuizAttempt.score, QuizAttempt.max_score, QuizAttempt.percent).where(
-    QuizAttempt.id == bindparam("attempt_id"), QuizAttempt.user_id == bindparam("user_id"),
-    QuizAttempt.course_slug == bindparam("course_slug"))
+_OWN_ATTEMPT = (
+    select(QuizAttempt.id, QuizAttempt.answers, QuizAttempt.passed, QuizAttempt.score,
+           QuizAttempt.max_score, QuizAttempt.percent,
+           Certificate.code.label("certificate_code"))
+    .outerjoin(Certificate, (Certificate.user_id == QuizAttempt.user_id)
+               & (Certificate.course_slug == QuizAttempt.course_slug))
+    .where(QuizAttempt.id == bindparam("attempt_id"),
+           QuizAttempt.user_id == bindparam("user_id"),
+           QuizAttempt.course_slug == bindparam("course_slug")))
 
 
 def own_attempt(*, session, attempt_id, user_id, course_slug):
     """What the result page shows of the learner's attempt at the course (a row: ``answers``,
-    ``passed``, ``score``, ``max_score``, ``percent``), or None when it is not theirs."""
+    ``passed``, ``score``, ``max_score``, ``percent``, and ``certificate_code``: the code of
+    the learner's certificate for the course, if any), or None when it is not theirs."""
     return run(session, _OWN_ATTEMPT, {"attempt_id": attempt_id, "user_id": user_id,
                                         "course_slug": course_slug}).first()
 
@@ -172,7 +178,9 @@ def submit_attempt(*, session, user, course, token, answers, secret=None, pause=
     result = grade(questions, answers)
     passed = result.passes(course.pass_percent)
     team_ids = rollup.teams_of_one(session=session, user_id=user.id)
-    first_ever = passed and not _has_completed_any(session, user.id)
+    # Read before the writes: a course completed stays completed.
+    completed = state is not None and state.passed
+    first_ever = passed and not completed and not _has_completed_any(session, user.id)
     if begin_writes is not None:
         begin_writes()
     until = retry_at(session=session, user_id=user.id, course_slug=course.slug, pause=pause)
@@ -186,7 +194,7 @@ def submit_attempt(*, session, user, course, token, answers, secret=None, pause=
     if attempt.id is None:  # the same form, recorded by a request that raced this one
         return find_attempt(session=session, token=token)
     counts = {"attempts": 1, "passes": int(passed)}
-    if passed and _complete(session, user, course, attempt):
+    if passed and not completed and _complete(session, user, course, attempt):
         counts.update(completions=1, certificates=int(_certify(session, user, course, attempt)))
     else:
         _note_activity(session, user, course, attempt)

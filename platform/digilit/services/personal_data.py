@@ -18,7 +18,7 @@ from ..models import (ApiToken, Certificate, CertificateRevocation, Commune, Enr
                       PracticeProgress, Province, QuizAttempt, RecoveryCode, SecondFactor,
                       SecurityEvent, Target, Team, TeamLeader, TeamMember, VenueAttendance,
                       VenueSession)
-from . import permissions, signin
+from . import accounts, permissions, signin
 from .errors import DomainError
 
 PROFILE_FIELDS = ("id", "username", "full_name", "role", "phone", "birth_year", "created_at",
@@ -130,5 +130,5 @@ def remove_account(*, session, user):
     """Delete ``user`` and every row about them (statistics rollups are not touched)."""
     _delete_rows(session, user.id)
     signin.forget_account(session=session, username=user.username)
-    session.delete(session.merge(user))
+    session.delete(accounts.entity(session=session, user=user))
     session.flush()
