@@ -2,13 +2,16 @@
 
 SQLite is tuned for many concurrent requests: WAL so readers never block the writer,
 a busy timeout, foreign keys on, and ``BEGIN IMMEDIATE`` for write requests (a deferred
-transaction that later writes fails with "database is locked" whatever the timeout).
+transaction that later writes fails with "database is locked" whatever the timeout), taken
+in turn (``writer_queue``).
 """
 import click
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask.cli import with_appcontext
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlmodel import Session, create_engine
+
+from .writer_queue import HELD, WriterQueue
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -32,11 +35,33 @@ def make_engine(url, busy_timeout=30):
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    database = make_url(url).database
+    queue = WriterQueue(database, busy_timeout) if database and database != ":memory:" \
+        else None
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write() else "BEGIN")
+        if not _wants_write():
+            connection.exec_driver_sql("BEGIN")
+            return
+        if queue is not None and has_request_context():
+            queue.acquire()
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
+    engine.writer_queue = queue  # its turn ends in _end_write_turn
     return engine
+
+
+def _end_write_turn(_session=None):
+    """After a commit or a rollback, and at the end of a request: the next writer's turn."""
+    if has_app_context() and g.get(HELD):  # the request's context is gone by teardown
+        queue = getattr(get_engine(), "writer_queue", None)
+        if queue is not None:
+            queue.release()
+
+
+event.listen(Session, "after_commit", _end_write_turn)
+event.listen(Session, "after_rollback", _end_write_turn)
 
 
 def _wants_write():
@@ -96,6 +121,7 @@ def close_session(_exc=None):
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+    _end_write_turn()
 
 
 def upgrade_database(engine=None, revision="head"):

@@ -1,0 +1,64 @@
+"""SQLite's writers take turns through a lock file beside the database (``writer_queue``):
+the turn is taken with ``BEGIN IMMEDIATE`` and given back when the transaction ends."""
+import fcntl
+import os
+
+import pytest
+from flask import g
+
+from conftest import PG_URL
+from digilit import db
+from digilit.writer_queue import HELD
+
+pytestmark = pytest.mark.skipif(bool(PG_URL), reason="SQLite's write lock")
+
+
+@pytest.fixture
+def queue(app):
+    return app.extensions["digilit.engine"].writer_queue
+
+
+@pytest.fixture
+def other_process(queue):
+    """The lock file as another worker opens it (a lock of its own)."""
+    fd = os.open(queue.path, os.O_RDWR | os.O_CREAT)
+    yield fd
+    os.close(fd)
+
+
+def turn_is_free(fd):
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    fcntl.flock(fd, fcntl.LOCK_UN)
+    return True
+
+
+@pytest.mark.parametrize("end", ["commit", "rollback", "teardown"])
+def test_a_write_holds_the_turn_until_its_transaction_ends(app, other_process, end):
+    with app.test_request_context("/", method="POST"):
+        session = db.get_session()
+        session.connection()  # the signed-in user's read: a plain BEGIN, no turn
+        assert turn_is_free(other_process)
+        db.begin_writes()
+        session.connection()  # BEGIN IMMEDIATE: the turn is taken first
+        assert not turn_is_free(other_process) and g.get(HELD)
+        if end != "teardown":
+            getattr(session, end)()
+            assert turn_is_free(other_process) and not g.get(HELD)
+    assert turn_is_free(other_process)
+
+
+def test_a_request_waits_its_turn_then_meets_sqlites_own_timeout(app, queue, other_process,
+                                                                monkeypatch):
+    monkeypatch.setattr(queue, "timeout", 0.01)
+    fcntl.flock(other_process, fcntl.LOCK_EX)  # another worker writes, and goes on writing
+    with app.test_request_context("/", method="POST"):
+        queue.acquire()
+        assert not g.get(HELD)  # it went on without the turn: SQLite's busy timeout decides
+    fcntl.flock(other_process, fcntl.LOCK_UN)
+    with app.test_request_context("/", method="POST"):
+        queue.acquire()
+        assert g.get(HELD)
+        queue.release()
