@@ -142,11 +142,11 @@ def complete(slug, lesson):
 def quiz(slug):
     course = _course_or_404(slug)
     db = get_session()
-    state = progress.course_progress(session=db, user=current_user, course=course)
-    # The latest attempts: the pause after two failures, and the draw a new one differs from.
-    # A submission checks the pause itself, under the write lock.
-    latest = quiz_rules.last_attempts(session=db, user_id=current_user.id,
-                                      course_slug=course.slug) if request.method == "GET" else []
+    # The latest attempts (read with the rest on a GET): the pause after two failures, and
+    # the draw a new one differs from. A submission checks the pause itself, under the lock.
+    state = progress.course_progress(session=db, user=current_user, course=course,
+                                     with_attempts=request.method == "GET")
+    latest = state.attempts
     retry_at = quiz_rules.retry_after(latest, current_app.config["QUIZ_RETRY_PAUSE"])
     if not state.quiz_open or retry_at:
         status = 409 if request.method == "POST" else 200

@@ -160,12 +160,13 @@ _USER, _COURSE = bindparam("user_id"), bindparam("course_slug")
 
 
 class Attempt(NamedTuple):
-    """What a page shows of an attempt."""
+    """What a page shows of an attempt (``answers``, its JSON, for the quiz form's draw)."""
 
     id: int
     submitted_at: object
     percent: int
     passed: bool
+    answers: Optional[str] = None
 
 
 def _kind(kind):
@@ -180,11 +181,12 @@ def _of(model, one_course):
 def _latest_attempts(one_course):
     """The latest attempts: ``ATTEMPTS_SHOWN`` + 1 of one course, or ``shown`` + 1 of each."""
     if one_course:
-        return (select(*ATTEMPT_COLUMNS, QuizAttempt.course_slug)
+        return (select(*ATTEMPT_COLUMNS, QuizAttempt.course_slug, QuizAttempt.answers)
                 .where(*_of(QuizAttempt, True))
                 .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())
                 .limit(ATTEMPTS_SHOWN + 1).subquery())
-    ranked = select(*ATTEMPT_COLUMNS, QuizAttempt.course_slug, func.row_number().over(
+    ranked = select(*ATTEMPT_COLUMNS, QuizAttempt.course_slug, QuizAttempt.answers,
+                    func.row_number().over(
         partition_by=QuizAttempt.course_slug,
         order_by=(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())).label("rank")) \
         .where(*_of(QuizAttempt, False)).subquery()
@@ -210,8 +212,9 @@ def _standing(one_course, practices=True, attempts=True):
                                PracticeProgress.completed_at.is_not(None)))
     if attempts:
         latest = _latest_attempts(one_course)
-        branches.append(select(_kind(ATTEMPTED), latest.c.course_slug, latest.c.id, nothing,
-                               latest.c.submitted_at, latest.c.percent, latest.c.passed))
+        branches.append(select(_kind(ATTEMPTED), latest.c.course_slug, latest.c.id,
+                               latest.c.answers, latest.c.submitted_at, latest.c.percent,
+                               latest.c.passed))
     return union_all(*branches)
 
 
@@ -231,7 +234,7 @@ def _read_standing(rows, by_slug, shown):
         elif kind == PRACTISED:
             finished.setdefault(slug, set()).add(text)
         else:
-            attempts.setdefault(slug, []).append(Attempt(row_id, moment, percent, passed))
+            attempts.setdefault(slug, []).append(Attempt(row_id, moment, percent, passed, text))
     for slug, lessons in done.items():
         by_slug[slug].done = frozenset(lessons)
     for slug, practices in finished.items():
