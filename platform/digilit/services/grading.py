@@ -133,6 +133,24 @@ def _expired():
                           "answer again."))
 
 
+@dataclass(frozen=True)
+class RecordedAttempt:
+    """An attempt as ``submit_attempt`` inserted it (its columns, not an ORM entity: building
+    one cost more than the insert)."""
+
+    id: int
+    token: str
+    user_id: int
+    course_slug: str
+    course_version: int
+    score: int
+    max_score: int
+    percent: int
+    passed: bool
+    answers: str
+    submitted_at: object
+
+
 _TOKEN_OWNER = select(QuizAttempt.user_id, QuizAttempt.course_slug).where(
     QuizAttempt.token == bindparam("token"))
 
@@ -186,13 +204,14 @@ def submit_attempt(*, session, user, course, token, answers, secret=None, pause=
     until = retry_at(session=session, user_id=user.id, course_slug=course.slug, pause=pause)
     if until is not None:
         raise QuizPaused(until)
-    attempt = QuizAttempt(
+    values = dict(
         token=token, user_id=user.id, course_slug=course.slug, course_version=course.version,
         score=result.score, max_score=result.max_score, percent=result.percent,
         passed=passed, answers=json.dumps(answers), submitted_at=clock.now())
-    attempt.id = insert_new(session, QuizAttempt, **attempt.model_dump(exclude={"id"}))
-    if attempt.id is None:  # the same form, recorded by a request that raced this one
+    attempt_id = insert_new(session, QuizAttempt, **values)
+    if attempt_id is None:  # the same form, recorded by a request that raced this one
         return find_attempt(session=session, token=token)
+    attempt = RecordedAttempt(id=attempt_id, **values)
     counts = {"attempts": 1, "passes": int(passed)}
     if passed and not completed and _complete(session, user, course, attempt):
         counts.update(completions=1, certificates=int(_certify(session, user, course, attempt)))
