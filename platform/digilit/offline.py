@@ -14,7 +14,7 @@ from flask_login import current_user
 from .assets import HASHES, static_url
 from .content import get_catalog
 from .db import get_session
-from .services import progress
+from .services import standing
 
 bp = Blueprint("offline", __name__)
 PRECACHED = ("css/site.css", "js/app.js")  # what every page needs, kept at install
@@ -56,8 +56,8 @@ def pages():
     urls = []
     if current_user.is_authenticated:
         catalog = get_catalog()
-        standing = progress.catalogue_progress(session=get_session(), user_id=current_user.id)
-        for slug in sorted(standing):
+        started = standing.catalogue_progress(session=get_session(), user_id=current_user.id)
+        for slug in sorted(started):
             course = catalog.get(slug)
             if course is None:
                 continue

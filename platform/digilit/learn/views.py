@@ -12,7 +12,7 @@ from ..db import begin_writes, get_session, reads_first
 from ..fragments import fragment, hole, page
 from .. import oidc
 from ..i18n import format_date, format_datetime
-from ..services import grading, practice, progress, quiz_rules, security_events
+from ..services import grading, practice, progress, quiz_rules, security_events, standing
 from ..services.errors import DomainError
 
 bp = Blueprint("learn", __name__)
@@ -27,12 +27,12 @@ def _course_or_404(slug):
 
 @bp.route("/")
 def catalogue():
-    standing = {}
+    started = {}
     if current_user.is_authenticated:
-        standing = progress.catalogue_progress(session=get_session(), user_id=current_user.id)
+        started = standing.catalogue_progress(session=get_session(), user_id=current_user.id)
     catalog = get_catalog()
-    return page("learn/catalogue.html", catalog.key, tuple(sorted(standing.items())),
-                courses=list(catalog), standing=standing)
+    return page("learn/catalogue.html", catalog.key, tuple(sorted(started.items())),
+                courses=list(catalog), standing=started)
 
 
 def _retry_at(db, course):
@@ -47,10 +47,11 @@ def _retry_at(db, course):
 def course(slug):
     course = _course_or_404(slug)
     db = get_session()
-    state = progress.course_progress(session=db, user=current_user, course=course,
+    state = standing.course_progress(session=db, user=current_user, course=course,
                                      with_attempts=True)
-    suggestion = progress.next_course(session=db, user_id=current_user.id,
-                                      catalog=get_catalog()) if state.passed else None
+    suggestion = standing.next_course(session=db, user_id=current_user.id,
+                                      catalog=get_catalog(), completed=state.completed_courses
+                                      ) if state.passed else None
     retry_at = quiz_rules.retry_after(state.attempts, current_app.config["QUIZ_RETRY_PAUSE"])
     context = dict(course=course, state=state, next_course=suggestion, retry_at=retry_at)
     # The learner's own: the latest attempts and the certificate's address.
@@ -84,7 +85,7 @@ def enroll(slug):
     db = get_session()  # the CSRF token was checked before the view (``extensions.csrf``)
     progress.enroll(session=db, user=current_user, course=course)
     db.commit()
-    state = progress.course_progress(session=db, user=current_user, course=course)
+    state = standing.course_progress(session=db, user=current_user, course=course)
     if state.next_lesson:
         return redirect(url_for(".lesson", slug=slug, lesson=state.next_lesson.slug))
     return redirect(url_for(".course", slug=slug))
@@ -94,7 +95,7 @@ def enroll(slug):
 def lesson(slug, lesson):
     course = _course_or_404(slug)
     item = course.lesson(lesson) or abort(404)
-    state = progress.course_progress(session=get_session(), user=current_user, course=course,
+    state = standing.course_progress(session=get_session(), user=current_user, course=course,
                                      with_practices=False)  # not shown on a lesson
     lessons = course.lessons
     previous = lessons[item.position - 2] if item.position > 1 else None
@@ -118,11 +119,11 @@ def complete(slug, lesson):
     course = _course_or_404(slug)
     item = course.lesson(lesson) or abort(404)
     db = get_session()  # the CSRF token was checked before the view (``extensions.csrf``)
-    state = progress.course_progress(session=db, user=current_user, course=course,
+    state = standing.course_progress(session=db, user=current_user, course=course,
                                      with_practices=False)
     state.done = state.done | {item.slug}  # as it will be: the next page is known now
     if state.next_lesson is None:  # the practices matter only once the lessons are done
-        state.practices_done = progress.practices_done(session=db, user_id=current_user.id,
+        state.practices_done = standing.practices_done(session=db, user_id=current_user.id,
                                                        course=course)
     progress.complete_lesson(session=db, user=current_user, course=course, lesson=item,
                              enrolment=state.enrolment, begin_writes=begin_writes)
@@ -144,7 +145,7 @@ def quiz(slug):
     db = get_session()
     # The latest attempts (read with the rest on a GET): the pause after two failures, and
     # the draw a new one differs from. A submission checks the pause itself, under the lock.
-    state = progress.course_progress(session=db, user=current_user, course=course,
+    state = standing.course_progress(session=db, user=current_user, course=course,
                                      with_attempts=request.method == "GET")
     latest = state.attempts
     retry_at = quiz_rules.retry_after(latest, current_app.config["QUIZ_RETRY_PAUSE"])
@@ -215,7 +216,7 @@ def result(slug, attempt_id):
     code = suggestion = retry_at = None
     if attempt.passed:
         code = attempt.certificate_code
-        suggestion = progress.next_course(session=db, user_id=current_user.id,
+        suggestion = standing.next_course(session=db, user_id=current_user.id,
                                           catalog=get_catalog())
     if code is None:  # the page shows the pause only then
         retry_at = _retry_at(db, course)
@@ -252,7 +253,7 @@ def attempts(slug):
     page = request.args.get("page", 1, type=int)
     if not 1 <= page <= 100_000:
         abort(404)
-    rows, has_next = progress.attempts_page(session=get_session(), user_id=current_user.id,
+    rows, has_next = standing.attempts_page(session=get_session(), user_id=current_user.id,
                                             course_slug=slug, page=page)
     if not rows and page > 1:
         abort(404)
@@ -271,7 +272,7 @@ def render_me():
     account (one small query), account links. Kept per kind of learner, each course kept
     per standing, each change per kind: what is the learner's own is filled in."""
     db = get_session()
-    rows = progress.learner_overview(session=db, user=current_user, catalog=get_catalog())
+    rows = standing.learner_overview(session=db, user=current_user, catalog=get_catalog())
     changes = security_events.recent(session=db, user=current_user)
     holes = {"name": current_user.full_name, "username": current_user.username,
              "courses": Markup("").join(_me_course(state) for state in rows),

@@ -13,7 +13,8 @@ from . import rollup
 from .certificates import new_code
 from .db_helpers import insert_new, run
 from .errors import DomainError
-from .progress import ENROLMENT, course_progress
+from .progress import ENROLMENT
+from .standing import course_progress
 from .quiz_rules import drawn_questions, retry_at, token_matches
 from .. import clock
 
