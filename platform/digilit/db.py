@@ -98,7 +98,10 @@ def reads_first(view):
 
 def begin_writes():
     """End the request's read transaction (on SQLite): its next statement begins with
-    ``BEGIN IMMEDIATE``, waiting for the write lock. Objects read stay usable."""
+    ``BEGIN IMMEDIATE``, waiting for the write lock. Objects read stay usable. Once writing,
+    a call changes nothing."""
+    if g.get("db_write_phase"):
+        return
     session = g.get("db_session")
     if session is not None and session.get_bind().dialect.name == "sqlite":
         session.commit()  # a read-only transaction: nothing to write, the lock is not taken

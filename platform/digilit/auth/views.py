@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import audit, clock
 from ..session_guard import fresh_session
-from ..db import get_session
+from ..db import begin_writes, get_session, reads_first
 from ..services import accounts, geo, scope, second_factor, signin
 from ..services.errors import DomainError
 from .forms import ChangePasswordForm, LoginForm, RegistrationForm, optional_int
@@ -28,6 +28,7 @@ def _fill_area_choices(form):
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@reads_first
 def register():
     form = RegistrationForm()
     if request.method == "GET" and request.args.get("province"):
@@ -66,11 +67,12 @@ def _create_account(db, form):
         user = accounts.create_user(
             session=db, username=form.username.data, full_name=form.full_name.data,
             password=form.password.data, province_code=form.province.data,
-            commune_code=form.commune.data)
+            commune_code=form.commune.data, begin_writes=begin_writes)
     except DomainError as error:
         db.rollback()
         getattr(form, error.field or "username").errors.append(error.message)
         user = None
+    begin_writes()
     signin.count_registration(session=db, address=request.remote_addr, limits=_limits())
     db.commit()
     audit.event("register", "success" if user else "failure", user_id=user.id if user else None)
@@ -171,6 +173,7 @@ def logout():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@reads_first
 def change_password():
     """Choose a new password; required after signing in with a one-time PIN."""
     form = ChangePasswordForm()
@@ -179,7 +182,8 @@ def change_password():
         try:
             user = accounts.change_password(session=db, user=current_user._get_current_object(),
                                             password=form.password.data,
-                                            current=form.current_password.data)
+                                            current=form.current_password.data,
+                                            begin_writes=begin_writes)
         except DomainError as error:
             if error.field == "current_password":
                 db.commit()  # the wrong guess is counted toward the account's lock

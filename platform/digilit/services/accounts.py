@@ -94,9 +94,12 @@ def check_area(session, role, province_code, commune_code):
 
 
 def create_user(*, session, username, full_name, password, role=Role.learner,
-                province_code=None, commune_code=None, must_change_password=False):
+                province_code=None, commune_code=None, must_change_password=False,
+                begin_writes=None):
     """Create an account after checking every rule; raises ``DomainError``. ``password=None``
-    makes an account without a password (it signs in through an identity provider)."""
+    makes an account without a password (it signs in through an identity provider).
+    ``begin_writes`` (a view passes ``db.begin_writes``) is called after the password is
+    hashed and the rules read, before the writes: the hash is never made under the lock."""
     role = Role(role)
     username = normalise_username(username)
     full_name = " ".join((full_name or "").split())
@@ -110,6 +113,8 @@ def create_user(*, session, username, full_name, password, role=Role.learner,
         raise DomainError(PHONE_IN_USE, field="username")
     if session.exec(select(User.id).where(User.username == username)).first() is not None:
         raise DomainError(_l("This username is taken."), field="username")
+    if begin_writes is not None:
+        begin_writes()  # a name taken meanwhile is refused by the insert below
     # A phone number chosen as username is the account's phone too: one account per phone.
     user = User(username=username, full_name=full_name, password_hash=password_hash,
                 role=role.value, province_code=province_code, commune_code=commune_code,
@@ -352,10 +357,11 @@ def spend_pin(*, session, user):
         session.flush()
 
 
-def check_current_password(*, session, user, current):
+def check_current_password(*, session, user, current, begin_writes=None):
     """Raise ``DomainError`` unless ``current`` is ``user``'s password. Someone who signed in
     with a PIN (and must choose a password) is not asked. Wrong answers count toward the
-    account's sign-in lock, so the form cannot be used to guess."""
+    account's sign-in lock, so the form cannot be used to guess (written after
+    ``begin_writes``, once the password is checked)."""
     if user.must_change_password or not chose_password(user):
         return  # after a PIN sign-in, or an account that never had a password (identity)
     wrong = DomainError(_l("This is not your current password."), field="current_password")
@@ -364,18 +370,24 @@ def check_current_password(*, session, user, current):
     _user, valid = check_credentials(session=session, username=user.username,
                                      password=current or "", user=user)
     if not valid:
+        if begin_writes is not None:
+            begin_writes()
         throttle.hit(session=session, scope=throttle.ACCOUNT, value=user.username, limit=5)
         raise wrong
 
 
-def change_password(*, session, user, password, current=None):
+def change_password(*, session, user, password, current=None, begin_writes=None):
     """Set a new password once the current one is confirmed (``check_current_password``);
     the PIN is spent and other sessions end. The change is kept for the person's page; the
-    person made it on the page that confirms it, so it counts as told."""
-    check_current_password(session=session, user=user, current=current)
-    password = check_password(password)
+    person made it on the page that confirms it, so it counts as told. Both hashes (the
+    check, the new one) are made before ``begin_writes``: never under the write lock."""
+    check_current_password(session=session, user=user, current=current,
+                           begin_writes=begin_writes)
+    password_hash = hash_password(check_password(password))
     user = entity(session=session, user=user)
-    user.password_hash = hash_password(password)
+    if begin_writes is not None:
+        begin_writes()
+    user.password_hash = password_hash
     user.pin_hash = None
     user.pin_expires_at = None
     user.must_change_password = False
