@@ -15,7 +15,7 @@ from .i18n import (LANGUAGE_NAMES, babel_locale, certificate_date, current_lang,
                    format_datetime, install_template_gettext, remember_language)
 from .security import set_security_headers
 from .services import permissions
-from .services.accounts import load_user
+from .services.signed_in import load_user
 
 
 def _load_user(token):

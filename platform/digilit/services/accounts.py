@@ -5,15 +5,16 @@ import unicodedata
 from datetime import timedelta, timezone
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, or_
+from sqlalchemy import or_
 from sqlmodel import select
 from werkzeug.security import generate_password_hash
 
 from ..models import Commune, Province, Role, User
 from .. import clock
 from . import hashing, passwords, permissions, rollup, security_events, throttle
-from .db_helpers import insert_once, run
+from .db_helpers import insert_once
 from .errors import DomainError
+from .signed_in import entity
 
 USERNAME_RE = re.compile(r"^[a-z0-9]{3,32}$")
 PHONE_RE = re.compile(r"^(?:\+84|84|0)(\d{9})$")
@@ -211,49 +212,6 @@ def end_sessions(*, session, user):
     session.add(user)
     session.flush()
     return user
-
-
-_USERS = User.__table__
-
-
-class SignedInUser:
-    """The signed-in account as each request reads it: its columns as plain values, and what
-    Flask-Login asks of a user. Loading it as an ORM entity cost more than the query itself,
-    on every signed-in request; a service that changes the account takes its entity
-    (``entity``)."""
-
-    __slots__ = tuple(_USERS.c.keys())
-    is_authenticated, is_active, is_anonymous = True, True, False
-
-    def __init__(self, row):
-        for name, value in row._mapping.items():
-            setattr(self, name, value)
-
-    def get_id(self):
-        return f"{self.id}:{self.session_version}"
-
-
-# Built once: every signed-in request runs it.
-_SIGNED_IN_USER = select(*_USERS.c).where(_USERS.c.id == bindparam("user_id"),
-                                          _USERS.c.session_version == bindparam("version"),
-                                          _USERS.c.suspended_at.is_(None))
-
-
-def load_user(*, session, token):
-    """The user behind a session token ``"<id>:<session version>"``, if still valid, as a
-    ``SignedInUser``."""
-    try:
-        user_id, version = (int(part) for part in token.split(":", 1))
-    except (ValueError, AttributeError):
-        return None
-    row = run(session, _SIGNED_IN_USER, {"user_id": user_id, "version": version}).first()
-    return None if row is None else SignedInUser(row)
-
-
-def entity(*, session, user):
-    """The ORM entity of ``user`` (a ``SignedInUser`` or an entity already), for a service
-    that changes the account."""
-    return user if isinstance(user, User) else session.get(User, user.id)
 
 
 # --- accounts made by a team: readable usernames, one-time PINs ---------------------------

@@ -18,8 +18,9 @@ from ..models import (ApiToken, Certificate, CertificateRevocation, Commune, Enr
                       PracticeProgress, Province, QuizAttempt, RecoveryCode, SecondFactor,
                       SecurityEvent, Target, Team, TeamLeader, TeamMember, VenueAttendance,
                       VenueSession)
-from . import accounts, permissions, signin
+from . import permissions, signin
 from .errors import DomainError
+from .signed_in import entity
 
 PROFILE_FIELDS = ("id", "username", "full_name", "role", "phone", "birth_year", "created_at",
                   "province_code", "commune_code")  # never password_hash, pin_hash, ...
@@ -130,5 +131,5 @@ def remove_account(*, session, user):
     """Delete ``user`` and every row about them (statistics rollups are not touched)."""
     _delete_rows(session, user.id)
     signin.forget_account(session=session, username=user.username)
-    session.delete(accounts.entity(session=session, user=user))
+    session.delete(entity(session=session, user=user))
     session.flush()
