@@ -1,11 +1,13 @@
 """Where one request's time goes: the requests of ``bench/pages.py``, in process, profiled.
 
     .venv/bin/python -m bench._profile [--requests 300] [--top 25] [--case "lesson page"]
+    bash scripts/with-postgres.sh .venv/bin/python -m bench._profile --postgresql --timing
 
 Prepares a SQLite database as ``bench.pages`` does (a learner with a long history, writers,
 quizzers), then sends each case's requests through the product's WSGI app (Werkzeug's test
 client: no server, no network) under ``cProfile``, and prints the milliseconds per request and
-the functions that took the most time, with the number of SQL statements per request. Not a
+the functions that took the most time, with the number of SQL statements per request
+(``--postgresql``: on the server ``TEST_DATABASE_URL`` names instead). Not a
 benchmark: profiling slows everything down; compare its figures only with each other.
 """
 import argparse
@@ -35,6 +37,8 @@ def parse_args(argv):
     parser.add_argument("--sql", action="store_true", help="print one request's statements")
     parser.add_argument("--timing", action="store_true",
                         help="no profile: milliseconds per request beside the bare read's")
+    parser.add_argument("--postgresql", action="store_true",
+                        help="on the PostgreSQL server of TEST_DATABASE_URL, not SQLite")
     return parser.parse_args(argv)
 
 
@@ -98,9 +102,10 @@ def time_case(app, path, count):
     return best
 
 
-def bare_read_ms(folder, count):
-    """The bare app's read by key, in process, as ``time_case`` measures."""
-    os.environ["BARE_DATABASE_URL"] = f"sqlite:///{folder}/bare.sqlite3"
+def bare_read_ms(folder, count, url=None):
+    """The bare app's read by key, in process, as ``time_case`` measures (on ``url``, or a
+    SQLite file in ``folder``)."""
+    os.environ["BARE_DATABASE_URL"] = url or f"sqlite:///{folder}/bare.sqlite3"
     from bench import bare_app
 
     bare_app.create_schema()
@@ -112,13 +117,14 @@ def bare_read_ms(folder, count):
 def main(argv=None):
     args = parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="digilit-profile-") as folder:
-        url = f"sqlite:///{folder}/profile.sqlite3"
+        url = os.environ["TEST_DATABASE_URL"] if args.postgresql \
+            else f"sqlite:///{folder}/profile.sqlite3"
         flask_cli(url, "db", "upgrade")
         flask_cli(url, "geo", "import")
         files = prepare(url, folder)
         app = make_app(url)
         if args.timing:
-            bare = bare_read_ms(folder, args.requests)
+            bare = bare_read_ms(folder, args.requests, url if args.postgresql else None)
             print(f"bare read by key: {bare:.3f} ms/request")
             for name in args.case or CASES:
                 renew_cookies(app, files[name])  # as bench.pages does before each run

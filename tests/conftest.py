@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import create_engine, func, text
+from sqlalchemy import create_engine, event, func, text
 
 from digilit import clock as digilit_clock
 from digilit import create_app, paths
@@ -120,6 +120,18 @@ def clock():
     return TestClock(TEST_DAY)
 
 
+def _refuse_writes_while_reading(engine):
+    """On PostgreSQL a request reads in autocommit until ``begin_writes``: a write made
+    before it would commit statement by statement. Every suite run on PostgreSQL fails it."""
+    if engine.reader is engine:
+        return
+
+    @event.listens_for(engine.reader, "before_cursor_execute")
+    def _read_only(_connection, _cursor, statement, *_args):
+        verb = statement.lstrip().split(None, 1)[0].upper()
+        assert verb in ("SELECT", "WITH"), f"a write before begin_writes(): {statement[:80]}"
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
     # Administrators' second factor is tested in tests/auth/test_second_factor.py, with
@@ -127,6 +139,7 @@ def app(database_url, tmp_path):
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
                       "SECOND_FACTOR_REQUIRED": False, "SQLALCHEMY_DATABASE_URI": database_url,
                       "CREDENTIAL_KEY_FILE": str(tmp_path / "instance" / "credential_key.pem")})
+    _refuse_writes_while_reading(app.extensions["digilit.engine"])
     yield app
     app.extensions["digilit.engine"].dispose()
 

@@ -71,6 +71,33 @@ def test_a_post_request_begins_immediate_and_a_get_does_not(client, auth, statem
             assert current is not None, statement  # every statement inside a transaction
 
 
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL's transactions")
+def test_on_postgresql_a_get_reads_outside_a_transaction_and_a_post_writes_in_one(
+        client, auth, engine):
+    """Under READ COMMITTED a page's reads see a snapshot per statement in a transaction
+    or not: outside one they cost no BEGIN and ROLLBACK. A write is still one transaction."""
+    from psycopg.pq import TransactionStatus
+
+    seen = []
+
+    def record(_conn, cursor, statement, *_args):
+        seen.append((statement.split()[0].upper(), cursor.connection.info.transaction_status))
+
+    auth.register()
+    token = csrf_token(client, "/courses/e-id")
+    event.listen(engine, "after_cursor_execute", record)
+    try:
+        assert client.get("/courses/e-id").status_code == 200
+        assert seen and {status for _verb, status in seen} == {TransactionStatus.IDLE}
+        seen.clear()
+        response = client.post("/courses/e-id/enroll", data={"csrf_token": token})
+        assert response.status_code == 302
+    finally:
+        event.remove(engine, "after_cursor_execute", record)
+    writes = [status for verb, status in seen if verb in ("INSERT", "UPDATE", "DELETE")]
+    assert writes and set(writes) == {TransactionStatus.INTRANS}
+
+
 @sqlite_only
 @pytest.mark.real_clock
 def test_a_post_waits_for_the_write_lock_instead_of_failing(client, auth, database_url, count):

@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from ..admin.params import unit_params
 from ..content import get_catalog
-from ..db import get_session
+from ..db import begin_writes, get_session
 from ..services import api_tokens, stats
 from ..services.figures import plausible_day
 from ..services.stats import Filters
@@ -29,7 +29,8 @@ def _caller():
     if header:
         scheme, _sep, secret = header.partition(" ")
         db = get_session()
-        principal = api_tokens.principal_for(session=db, secret=secret.strip()) \
+        principal = api_tokens.principal_for(session=db, secret=secret.strip(),
+                                             begin_writes=begin_writes) \
             if scheme.lower() == "bearer" else None
         if principal is None:
             abort(401)

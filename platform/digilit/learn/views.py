@@ -10,7 +10,7 @@ from markupsafe import Markup
 from ..content import get_catalog
 from ..db import begin_writes, get_session, reads_first
 from ..fragments import fragment, hole, page
-from .. import oidc
+from .. import clock, oidc
 from ..i18n import format_date, format_datetime
 from ..services import grading, practice, progress, quiz_rules, security_events, standing
 from ..services.errors import DomainError
@@ -120,13 +120,13 @@ def complete(slug, lesson):
     item = course.lesson(lesson) or abort(404)
     db = get_session()  # the CSRF token was checked before the view (``extensions.csrf``)
     state = standing.course_progress(session=db, user=current_user, course=course,
-                                     with_practices=False)
+                                     with_practices=False, for_lesson_on=clock.today())
     state.done = state.done | {item.slug}  # as it will be: the next page is known now
     if state.next_lesson is None:  # the practices matter only once the lessons are done
         state.practices_done = standing.practices_done(session=db, user_id=current_user.id,
                                                        course=course)
     progress.complete_lesson(session=db, user=current_user, course=course, lesson=item,
-                             enrolment=state.enrolment, begin_writes=begin_writes)
+                             state=state, begin_writes=begin_writes)
     db.commit()  # no read after the writes: they would take the write lock again
     if state.next_lesson is None and state.practices_left:
         flash(_("All lessons done. Now the practice: the quiz opens after it."), "success")
@@ -145,8 +145,10 @@ def quiz(slug):
     db = get_session()
     # The latest attempts (read with the rest on a GET): the pause after two failures, and
     # the draw a new one differs from. A submission checks the pause itself, under the lock.
-    state = standing.course_progress(session=db, user=current_user, course=course,
-                                     with_attempts=request.method == "GET")
+    posted = request.method == "POST"  # the token's owner, the teams: the write's reads
+    state = standing.course_progress(
+        session=db, user=current_user, course=course, with_attempts=not posted,
+        for_token=request.form.get("attempt_token", "")[:64] if posted else None)
     latest = state.attempts
     retry_at = quiz_rules.retry_after(latest, current_app.config["QUIZ_RETRY_PAUSE"])
     if not state.quiz_open or retry_at:
@@ -216,8 +218,9 @@ def result(slug, attempt_id):
     code = suggestion = retry_at = None
     if attempt.passed:
         code = attempt.certificate_code
-        suggestion = standing.next_course(session=db, user_id=current_user.id,
-                                          catalog=get_catalog())
+        suggestion = standing.next_course(
+            session=db, user_id=current_user.id, catalog=get_catalog(),
+            completed=set((attempt.completed_courses or "").split()))
     if code is None:  # the page shows the pause only then
         retry_at = _retry_at(db, course)
     # Kept per course, outcome and score; the answers reviewed and the certificate's address

@@ -100,9 +100,9 @@ def is_live(token, creator):
             == (token.role, token.province_code, token.commune_code))
 
 
-def principal_for(*, session, secret):
+def principal_for(*, session, secret, begin_writes=None):
     """The principal of a live token (``is_live``), or None; notes when it was used (the
-    caller commits)."""
+    caller commits), calling ``begin_writes`` first when it does."""
     if not secret or not secret.startswith(PREFIX) or len(secret) > 100:
         return None
     token = session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(secret))).first()
@@ -110,6 +110,8 @@ def principal_for(*, session, secret):
         return None
     now = clock.now()
     if token.last_used_at is None or now - _aware(token.last_used_at) > USE_RESOLUTION:
+        if begin_writes is not None:
+            begin_writes()
         token.last_used_at = now
         session.add(token)
         session.flush()

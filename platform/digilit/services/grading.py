@@ -5,7 +5,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import select
 
 from ..models import Certificate, Enrolment, QuizAttempt
@@ -97,10 +97,14 @@ def grade(questions, answers):
     return Grade(score=score, max_score=len(questions))
 
 
+_COMPLETED_COURSES = (select(func.aggregate_strings(Enrolment.course_slug, " "))
+                      .where(Enrolment.user_id == QuizAttempt.user_id,
+                             Enrolment.completed_at.is_not(None)).scalar_subquery())
 _OWN_ATTEMPT = (
     select(QuizAttempt.id, QuizAttempt.answers, QuizAttempt.passed, QuizAttempt.score,
            QuizAttempt.max_score, QuizAttempt.percent,
-           Certificate.code.label("certificate_code"))
+           Certificate.code.label("certificate_code"),
+           _COMPLETED_COURSES.label("completed_courses"))
     .outerjoin(Certificate, (Certificate.user_id == QuizAttempt.user_id)
                & (Certificate.course_slug == QuizAttempt.course_slug))
     .where(QuizAttempt.id == bindparam("attempt_id"),
@@ -110,8 +114,9 @@ _OWN_ATTEMPT = (
 
 def own_attempt(*, session, attempt_id, user_id, course_slug):
     """What the result page shows of the learner's attempt at the course (a row: ``answers``,
-    ``passed``, ``score``, ``max_score``, ``percent``, and ``certificate_code``: the code of
-    the learner's certificate for the course, if any), or None when it is not theirs."""
+    ``passed``, ``score``, ``max_score``, ``percent``, ``certificate_code``: the code of the
+    learner's certificate for the course, if any, and ``completed_courses``: the slugs of the
+    courses they completed, separated by spaces, or None), or None when it is not theirs."""
     return run(session, _OWN_ATTEMPT, {"attempt_id": attempt_id, "user_id": user_id,
                                         "course_slug": course_slug}).first()
 
@@ -152,16 +157,10 @@ class RecordedAttempt:
     submitted_at: object
 
 
-_TOKEN_OWNER = select(QuizAttempt.user_id, QuizAttempt.course_slug).where(
-    QuizAttempt.token == bindparam("token"))
-
-
 def _may_submit(session, user, course, token, secret, state):
     """The attempt already recorded for ``token`` (a form sent twice), or None when a new one
-    may be recorded; raises ``DomainError`` when it may not."""
-    if not token or len(token) > 64:
-        raise _expired()
-    owner = run(session, _TOKEN_OWNER, {"token": token}).first()
+    may be recorded; raises ``DomainError`` when it may not (``state``: read ``for_token``)."""
+    owner = state.token_owner
     if owner is not None:  # the form was sent before
         if tuple(owner) != (user.id, course.slug):
             raise _expired()
@@ -169,7 +168,6 @@ def _may_submit(session, user, course, token, secret, state):
     if secret is not None and not token_matches(secret=secret, token=token, user_id=user.id,
                                                 course=course):
         raise _expired()
-    state = state or course_progress(session=session, user=user, course=course)
     if not state.quiz_open:
         raise DomainError(_l("Finish every lesson and practice first: the quiz opens then."))
     return None
@@ -184,11 +182,16 @@ def submit_attempt(*, session, user, course, token, answers, secret=None, pause=
     course. Raises ``DomainError`` if the quiz is not open, the token is foreign, or
     (``QuizPaused``) the pause of ``pause`` seconds after two failures is not over.
 
-    Reads come first (``state``: the learner's ``course_progress``, if the caller has it);
+    Reads come first (``state``: the learner's ``course_progress`` read ``for_token``, if the
+    caller has it);
     ``begin_writes`` (the view passes ``db.begin_writes``) is called before the writes, which
     hold whatever happened in between: the pause is checked again under the write lock, the
     attempt is inserted unless its token is there already, the course is completed only if
     it was not, and the counters count only what this request inserted."""
+    if not token or len(token) > 64:
+        raise _expired()
+    if state is None or state.token != token:
+        state = course_progress(session=session, user=user, course=course, for_token=token)
     existing = _may_submit(session, user, course, token, secret, state)
     if existing is not None:
         return existing
@@ -196,10 +199,9 @@ def submit_attempt(*, session, user, course, token, answers, secret=None, pause=
     answers = {q.id: list(answers.get(q.id, [])) for q in questions}
     result = grade(questions, answers)
     passed = result.passes(course.pass_percent)
-    team_ids = rollup.teams_of_one(session=session, user_id=user.id)
     # Read before the writes: a course completed stays completed.
-    completed = state is not None and state.passed
-    first_ever = passed and not completed and not _has_completed_any(session, user.id)
+    completed, team_ids = state.passed, state.team_ids
+    first_ever = passed and not completed and not state.completed_courses
     if begin_writes is not None:
         begin_writes()
     until = retry_at(session=session, user_id=user.id, course_slug=course.slug, pause=pause)
@@ -232,9 +234,6 @@ _THIS_ENROLMENT = (ENROLMENT.c.user_id == bindparam("learner"),
 _COMPLETE = update(ENROLMENT).where(*_THIS_ENROLMENT, ENROLMENT.c.completed_at.is_(None)).values(
     completed_at=bindparam("when"), last_activity_at=bindparam("when"))
 _ACTIVE = update(ENROLMENT).where(*_THIS_ENROLMENT).values(last_activity_at=bindparam("when"))
-_COMPLETED_ANY = select(Enrolment.id).where(Enrolment.user_id == bindparam("user_id"),
-                                            Enrolment.completed_at.is_not(None)).limit(1)
-
 
 def _complete(session, user, course, attempt):
     """Complete the learner's enrolment (there is one: the quiz opens once every lesson is
@@ -255,6 +254,3 @@ def _certify(session, user, course, attempt):
                       course_slug=course.slug, attempt_id=attempt.id, percent=attempt.percent,
                       issued_at=attempt.submitted_at) is not None
 
-
-def _has_completed_any(session, user_id):
-    return run(session, _COMPLETED_ANY, {"user_id": user_id}).first() is not None

@@ -2,10 +2,11 @@
 from sqlalchemy import bindparam, update
 from sqlmodel import select
 
-from ..models import Enrolment, LessonProgress, VenueAttendance, VenueSession
+from ..models import Enrolment, LessonProgress
 from .. import clock
 from . import rollup
 from .db_helpers import insert_new, insert_once, run
+from .standing import course_progress
 
 ENROLMENT = Enrolment.__table__  # updated as a table: no unit of work for one statement
 _ACTIVE = update(ENROLMENT).where(ENROLMENT.c.id == bindparam("enrolment_id")).values(
@@ -31,21 +32,21 @@ def enroll(*, session, user, course):
     return enrolment
 
 
-def complete_lesson(*, session, user, course, lesson, enrolment=None, begin_writes=None):
+def complete_lesson(*, session, user, course, lesson, state=None, begin_writes=None):
     """Mark ``lesson`` done (enrolling if needed); marking it twice changes nothing.
 
-    Everything read comes first: the enrolment (or ``enrolment``, read by the caller), the
-    learner's teams and whether they attended a venue session today. ``begin_writes`` (the
-    view passes ``db.begin_writes``) is called then, and only writes follow: on SQLite the
-    write lock is held for three statements. The lesson row is inserted unless already there
+    Everything read comes first: the enrolment, the learner's teams and whether they
+    attended a venue session today (``state``: the learner's ``course_progress`` read
+    ``for_lesson_on`` today, if the caller has it). ``begin_writes`` (the view passes
+    ``db.begin_writes``) is called then, and only writes follow: on SQLite the write lock is
+    held for three statements. The lesson row is inserted unless already there
     (``insert_new``), and counted only if this request inserted it, so a request that raced
     another for the same lesson counts nothing."""
-    enrolment = enrolment or get_enrolment(session=session, user_id=user.id,
-                                           course_slug=course.slug)
     now = clock.now()
-    team_ids = rollup.teams_of_one(session=session, user_id=user.id)
-    assisted = attended_session(session=session, user_id=user.id, course_slug=course.slug,
-                                day=clock.local_day(now))
+    if state is None or state.attended is None:
+        state = course_progress(session=session, user=user, course=course,
+                                with_practices=False, for_lesson_on=clock.local_day(now))
+    enrolment, team_ids, assisted = state.enrolment, state.team_ids, state.attended
     if begin_writes is not None:
         begin_writes()
     if enrolment is None:
@@ -58,19 +59,6 @@ def complete_lesson(*, session, user, course, lesson, enrolment=None, begin_writ
                      lessons_assisted=int(assisted))
     run(session, _ACTIVE, {"enrolment_id": enrolment.id, "when": now})
     return enrolment
-
-
-_ATTENDED = (select(VenueSession.id)
-             .join(VenueAttendance, VenueAttendance.session_id == VenueSession.id)
-             .where(VenueAttendance.user_id == bindparam("user_id"),
-                    VenueSession.course_slug == bindparam("course_slug"),
-                    VenueSession.held_on == bindparam("day")).limit(1))
-
-
-def attended_session(*, session, user_id, course_slug, day):
-    """Whether the learner attended a venue session of this course on ``day`` (assisted)."""
-    return run(session, _ATTENDED, {"user_id": user_id, "course_slug": course_slug,
-                                    "day": day}).first() is not None
 
 
 def done_lessons(*, session, user_id, course_slug):

@@ -30,7 +30,8 @@ SOURCES = {
                 "l.course_slug", "l.completed_at", "u.province_code", "u.commune_code",
                 "1 = 1"),
     # A lesson done on the day of a venue session of its course that the learner attended
-    # (``progress.attended_session``); attending two such sessions that day counts it once.
+    # (``standing.course_progress(for_lesson_on=...)``); attending two such sessions that
+    # day counts it once.
     "lessons_assisted": (
         "(SELECT DISTINCT va.user_id, vs.course_slug, vs.held_on FROM venueattendance va "
         "JOIN venuesession vs ON vs.id = va.session_id) s "

@@ -4,11 +4,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import NamedTuple, Optional
 
-from sqlalchemy import (Boolean, Integer, String, bindparam, cast, func, literal_column, null,
-                        union_all)
+from sqlalchemy import (Boolean, Integer, String, bindparam, case, cast, func, literal_column,
+                        null, union_all)
 from sqlmodel import select
 
-from ..models import Certificate, Enrolment, LessonProgress, PracticeProgress, QuizAttempt
+from ..models import (Certificate, Enrolment, LessonProgress, PracticeProgress, QuizAttempt,
+                      TeamMember, VenueAttendance, VenueSession)
 from .db_helpers import run
 
 # A page shows a learner's latest attempts only, so that no page grows with a long history;
@@ -31,6 +32,12 @@ class CourseProgress:
     practices_done: frozenset = field(default_factory=frozenset)
     # Every course the learner completed, when read (``course_progress(with_attempts=True)``).
     completed_courses: frozenset = field(default_factory=frozenset)
+    # What a write needs, when read with the rest (``course_progress(for_lesson=...)`` and
+    # ``for_token=...``): None when not read.
+    team_ids: Optional[tuple] = None  # the teams the learner is a member of, sorted
+    attended: Optional[bool] = None  # at a venue session of the course on the day given
+    token: Optional[str] = None  # the quiz token whose owner was read...
+    token_owner: Optional[tuple] = None  # ...and its attempt's (user id, course), if any
 
     @property
     def total(self):
@@ -86,8 +93,10 @@ class CertificateState:
 # enrolment, lesson done, certificate, practice finished and latest attempt, each tagged with
 # its kind, in slots shared by all (course, id, text, moment, percent, passed). The first
 # branch's columns type every slot (moments are read as datetimes whichever branch).
-ENROLLED, LESSON, CERTIFIED, PRACTISED, ATTEMPTED, COMPLETED = range(6)
+ENROLLED, LESSON, CERTIFIED, PRACTISED, ATTEMPTED, COMPLETED, TEAM, ATTENDED, TOKEN = range(9)
 _USER, _COURSE = bindparam("user_id"), bindparam("course_slug")
+# What a write reads with the standing (``_standing``'s ``extras``).
+TEAMS, ATTENDANCE, TOKEN_OWNER, COMPLETIONS = "teams", "attendance", "token owner", "completions"
 
 
 class Attempt(NamedTuple):
@@ -124,9 +133,29 @@ def _latest_attempts(one_course):
     return select(ranked).where(ranked.c.rank <= bindparam("shown") + 1).subquery()
 
 
+def _for_writes(extras):
+    """The branches a write reads with the standing: the learner's teams, a venue session
+    of the course attended on the day ``day``, the owner of the quiz token ``token``."""
+    nothing = null()
+    if TEAMS in extras:
+        yield select(_kind(TEAM), nothing, TeamMember.team_id, nothing, nothing, nothing,
+                     nothing).where(TeamMember.user_id == _USER)
+    if ATTENDANCE in extras:
+        attended = (select(VenueSession.id)
+                    .join(VenueAttendance, VenueAttendance.session_id == VenueSession.id)
+                    .where(VenueAttendance.user_id == _USER, VenueSession.course_slug == _COURSE,
+                           VenueSession.held_on == bindparam("day")))
+        yield select(_kind(ATTENDED), nothing, nothing, nothing, nothing, nothing,
+                     nothing).where(attended.exists())
+    if TOKEN_OWNER in extras:
+        yield select(_kind(TOKEN), QuizAttempt.course_slug, QuizAttempt.user_id, nothing,
+                     nothing, nothing, nothing).where(QuizAttempt.token == bindparam("token"))
+
+
 @cache
-def _standing(one_course, practices=True, attempts=True):
-    """The statement of a learner's standing (in one course, or in every one)."""
+def _standing(one_course, practices=True, attempts=True, extras=frozenset()):
+    """The statement of a learner's standing (in one course, or in every one), with the
+    ``extras`` a write reads (``_for_writes``)."""
     nothing = null()
     branches = [
         select(_kind(ENROLLED), Enrolment.course_slug, Enrolment.id, cast(nothing, String),
@@ -146,19 +175,19 @@ def _standing(one_course, practices=True, attempts=True):
         branches.append(select(_kind(ATTEMPTED), latest.c.course_slug, latest.c.id,
                                latest.c.answers, latest.c.submitted_at, latest.c.percent,
                                latest.c.passed))
-    if attempts and one_course:  # the course page's next course, once this one is passed
+    if (attempts and one_course) or COMPLETIONS in extras:  # the next course, once passed
         branches.append(select(_kind(COMPLETED), Enrolment.course_slug, nothing, nothing,
                                nothing, nothing, nothing)
                         .where(*_of(Enrolment, False), Enrolment.completed_at.is_not(None)))
-    return union_all(*branches)
+    return union_all(*branches, *_for_writes(extras))
 
 
 def _read_standing(rows, by_slug, shown):
     """Fill the ``CourseProgress`` of ``by_slug`` from the rows of ``_standing``."""
-    done, finished, attempts, completed = {}, {}, {}, set()
+    done, finished, attempts, completed, teams = {}, {}, {}, set(), []
     for kind, slug, row_id, text, moment, percent, passed in rows:
-        if kind == COMPLETED:
-            completed.add(slug)
+        if kind >= COMPLETED:  # the learner's, whichever course
+            _read_learner_row(by_slug, kind, slug, row_id, completed, teams)
             continue
         state = by_slug.get(slug)
         if state is None:
@@ -177,23 +206,48 @@ def _read_standing(rows, by_slug, shown):
         by_slug[slug].done = frozenset(lessons)
     for slug, practices in finished.items():
         by_slug[slug].practices_done = frozenset(practices)
-    for state in by_slug.values() if completed else ():
+    for state in by_slug.values() if completed or teams else ():
         state.completed_courses = frozenset(completed)
+        state.team_ids = tuple(sorted(teams)) if state.team_ids is not None else None
     for slug, latest in attempts.items():
         latest.sort(key=lambda attempt: (attempt.submitted_at, attempt.id), reverse=True)
         by_slug[slug].attempts = latest[:shown]
         by_slug[slug].more_attempts = len(latest) > shown
 
 
-def course_progress(*, session, user, course, with_attempts=False, with_practices=True):
+def _read_learner_row(by_slug, kind, slug, row_id, completed, teams):
+    if kind == COMPLETED:
+        completed.add(slug)
+    elif kind == TEAM:
+        teams.append(row_id)
+    for state in by_slug.values() if kind in (ATTENDED, TOKEN) else ():
+        if kind == ATTENDED:
+            state.attended = True
+        else:
+            state.token_owner = (row_id, slug)
+
+
+def course_progress(*, session, user, course, with_attempts=False, with_practices=True,
+                    for_lesson_on=None, for_token=None):
     """Everything the course page shows about ``user`` in ``course`` (without the practices
     finished when ``with_practices`` is false: ``practices_done`` reads them later), from one
-    statement."""
+    statement. With it, what a write needs: ``for_lesson_on`` (a day) the learner's teams and
+    whether they attended a venue session of the course that day (a lesson done);
+    ``for_token`` its attempt's owner, the teams and the courses completed (a quiz sent)."""
     progress = CourseProgress(course=course)
     if user is None or not user.is_authenticated:
         return progress
-    statement = _standing(True, bool(with_practices and course.practices), with_attempts)
-    rows = run(session, statement, {"user_id": user.id, "course_slug": course.slug})
+    extras = frozenset((TEAMS, ATTENDANCE) if for_lesson_on is not None else ()) | frozenset(
+        (TEAMS, TOKEN_OWNER, COMPLETIONS) if for_token is not None else ())
+    statement = _standing(True, bool(with_practices and course.practices), with_attempts,
+                          extras)
+    if TEAMS in extras:  # none read: none there
+        progress.team_ids = ()
+    if ATTENDANCE in extras:
+        progress.attended = False
+    progress.token = for_token
+    rows = run(session, statement, {"user_id": user.id, "course_slug": course.slug,
+                                    "day": for_lesson_on, "token": for_token})
     _read_standing(rows, {course.slug: progress}, ATTEMPTS_SHOWN)
     return progress
 
@@ -240,22 +294,24 @@ def learner_overview(*, session, user, catalog, attempts_each=3):
     return [state for state in by_slug.values() if state.enrolment is not None or state.done]
 
 
-_ENROLMENTS = select(Enrolment.course_slug, Enrolment.id, Enrolment.completed_at) \
-    .where(Enrolment.user_id == _USER)
-_DONE_PER_COURSE = select(LessonProgress.course_slug, func.count()) \
-    .where(LessonProgress.user_id == _USER).group_by(LessonProgress.course_slug)
+# Per course: the lessons done (kind LESSON, their number) and the enrolment (ENROLLED,
+# 1 once completed), in one statement.
+_CATALOGUE_PROGRESS = union_all(
+    select(_kind(LESSON), LessonProgress.course_slug, func.count())
+    .where(LessonProgress.user_id == _USER).group_by(LessonProgress.course_slug),
+    select(_kind(ENROLLED), Enrolment.course_slug,
+           case((Enrolment.completed_at.is_(None), 0), else_=1))
+    .where(Enrolment.user_id == _USER))
 _COMPLETED = select(Enrolment.course_slug) \
     .where(Enrolment.user_id == _USER, Enrolment.completed_at.is_not(None))
 
 
 def catalogue_progress(*, session, user_id):
-    """``{course slug: (lessons done, completed?)}`` for one learner, from two aggregates."""
-    keys = {"user_id": user_id}
-    done = dict(run(session, _DONE_PER_COURSE, keys).all())
-    enrolments = run(session, _ENROLMENTS, keys).all()
-    result = {slug: (count, False) for slug, count in done.items()}
-    for slug, _enrolment_id, completed_at in enrolments:
-        result[slug] = (done.get(slug, 0), completed_at is not None)
+    """``{course slug: (lessons done, completed?)}`` for one learner, from one statement."""
+    result = {}
+    for kind, slug, figure in run(session, _CATALOGUE_PROGRESS, {"user_id": user_id}):
+        done, completed = result.get(slug, (0, False))
+        result[slug] = (figure, completed) if kind == LESSON else (done, bool(figure))
     return result
 
 

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from .. import audit, collation
 from ..content import get_catalog
-from ..db import get_session
+from ..db import begin_writes, get_session
 from ..models import Team, TeamMember
 from ..services import accounts, permissions, teams
 from ..services import cards as card_sheets
@@ -137,6 +137,7 @@ def cards_redirect(team, pairs):
 @bp.route("/<int:team_id>/cards/<token>")
 def show_cards(team_id, token):
     team, db = _team(team_id), get_session()
+    begin_writes()  # a GET that writes: the sheet is shown once, then deleted
     pairs = card_sheets.take(session=db, team=team, token=token,
                        secret_key=current_app.config["SECRET_KEY"])
     db.commit()

@@ -1,0 +1,78 @@
+"""What a write reads with the learner's standing (``standing.course_progress``): a lesson
+done reads its teams and the day's venue attendance, a quiz sent its token's owner and the
+courses completed, each in the one statement the page reads anyway."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import select
+
+from digilit import clock
+from digilit.models import QuizAttempt
+from digilit.services import grading, standing, venue
+
+from teams.test_progress import COURSE, world  # noqa: F401
+
+
+@pytest.fixture
+def statements(db):
+    """The statements the test's own session sends."""
+    seen = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    engine = db.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_lesson_reads_teams_and_attendance_in_one_statement(app, db, world, statements):
+    hoa, today = world.m["hoa"], clock.today()
+    with app.app_context():
+        venue.record_session(session=db, team=world.team, actor=world.leader, held_on=today,
+                             place="Nhà văn hoá thôn 3", course_slug=COURSE,
+                             attendee_ids=[hoa.id])
+        db.commit()
+        statements.clear()
+        state = standing.course_progress(session=db, user=hoa, course=world.course,
+                                         for_lesson_on=today)
+        assert len(statements) == 1
+        assert state.team_ids == (world.team.id,) and state.attended is True
+        assert state.enrolment is not None and len(state.done) == 2
+        other_day = standing.course_progress(session=db, user=hoa, course=world.course,
+                                             for_lesson_on=today - timedelta(days=1))
+        assert other_day.attended is False and other_day.team_ids == (world.team.id,)
+        other_course = standing.course_progress(session=db, user=hoa, course=world.other,
+                                                for_lesson_on=today)
+        assert other_course.attended is False
+        page = standing.course_progress(session=db, user=hoa, course=world.course)
+        assert page.team_ids is None and page.attended is None  # not read for a page
+
+
+def test_a_lesson_by_someone_in_no_team_reads_no_team(app, db, world, make_user):
+    with app.app_context():
+        alone = make_user("hocvienle")
+        state = standing.course_progress(session=db, user=alone, course=world.course,
+                                         for_lesson_on=clock.today())
+        assert state.team_ids == () and state.attended is False and state.enrolment is None
+
+
+def test_a_quiz_sent_reads_its_tokens_owner_and_the_courses_completed(app, db, world,
+                                                                     statements):
+    binh, hoa = world.m["binh"], world.m["hoa"]
+    with app.app_context():
+        attempt_token = db.exec(select(QuizAttempt.token)
+                                .where(QuizAttempt.user_id == binh.id)).one()
+        statements.clear()
+        state = standing.course_progress(session=db, user=binh, course=world.course,
+                                         for_token=attempt_token)
+        assert len(statements) == 1
+        assert state.token_owner == (binh.id, COURSE) and state.token == attempt_token
+        assert state.completed_courses == {COURSE} and state.passed
+        assert state.team_ids == (world.team.id,)
+        fresh = grading.new_attempt_token()
+        state = standing.course_progress(session=db, user=hoa, course=world.course,
+                                         for_token=fresh)
+        assert state.token_owner is None and state.completed_courses == frozenset()
