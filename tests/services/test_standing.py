@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
-from digilit import clock
-from digilit.models import QuizAttempt
-from digilit.services import grading, standing, venue
+from digilit import clock as digilit_clock
+from digilit.models import Enrolment, QuizAttempt
+from digilit.services import grading, progress, standing, venue
 
 from teams.test_progress import COURSE, world  # noqa: F401
 
@@ -29,7 +29,7 @@ def statements(db):
 
 
 def test_a_lesson_reads_teams_and_attendance_in_one_statement(app, db, world, statements):
-    hoa, today = world.m["hoa"], clock.today()
+    hoa, today = world.m["hoa"], digilit_clock.today()
     with app.app_context():
         venue.record_session(session=db, team=world.team, actor=world.leader, held_on=today,
                              place="Nhà văn hoá thôn 3", course_slug=COURSE,
@@ -55,7 +55,7 @@ def test_a_lesson_by_someone_in_no_team_reads_no_team(app, db, world, make_user)
     with app.app_context():
         alone = make_user("hocvienle")
         state = standing.course_progress(session=db, user=alone, course=world.course,
-                                         for_lesson_on=clock.today())
+                                         for_lesson_on=digilit_clock.today())
         assert state.team_ids == () and state.attended is False and state.enrolment is None
 
 
@@ -76,3 +76,28 @@ def test_a_quiz_sent_reads_its_tokens_owner_and_the_courses_completed(app, db, w
         state = standing.course_progress(session=db, user=hoa, course=world.course,
                                          for_token=fresh)
         assert state.token_owner is None and state.completed_courses == frozenset()
+
+
+def test_an_enrolments_last_activity_is_noted_at_most_every_ten_minutes(app, db, world, clock,
+                                                                         make_user):
+    course, lessons = world.course, world.course.lessons
+
+    def last_activity():
+        db.expire_all()
+        return db.exec(select(Enrolment.last_activity_at)
+                       .where(Enrolment.user_id == learner.id)).one()
+
+    with app.app_context():
+        learner = make_user("hocviennam")
+        start = digilit_clock.now()
+        progress.complete_lesson(session=db, user=learner, course=course, lesson=lessons[0])
+        db.commit()
+        assert last_activity() == start  # enrolled by the lesson, active now
+        clock.advance(minutes=9)
+        progress.complete_lesson(session=db, user=learner, course=course, lesson=lessons[1])
+        db.commit()
+        assert last_activity() == start  # noted nine minutes ago: it stands
+        clock.advance(minutes=2)
+        progress.complete_lesson(session=db, user=learner, course=course, lesson=lessons[2])
+        db.commit()
+        assert last_activity() == start + timedelta(minutes=11)

@@ -14,6 +14,7 @@ from .certificates import new_code
 from .db_helpers import insert_new, run
 from .errors import DomainError
 from .progress import ENROLMENT
+from .progress import noted_lately
 from .standing import course_progress
 from .quiz_rules import drawn_questions, retry_at, token_matches
 from .. import clock
@@ -218,7 +219,7 @@ def submit_attempt(*, session, user, course, token, answers, secret=None, pause=
     counts = {"attempts": 1, "passes": int(passed)}
     if passed and not completed and _complete(session, user, course, attempt):
         counts.update(completions=1, certificates=int(_certify(session, user, course, attempt)))
-    else:
+    elif not noted_lately(state.active_at, attempt.submitted_at):
         _note_activity(session, user, course, attempt)
     area = dict(province_code=user.province_code, commune_code=user.commune_code,
                 team_ids=team_ids, when=attempt.submitted_at)

@@ -1,4 +1,6 @@
 """Enrolment and lesson progress: what a learner does in a course (``standing`` reads it)."""
+from datetime import timedelta
+
 from sqlalchemy import bindparam, update
 from sqlmodel import select
 
@@ -8,6 +10,10 @@ from . import rollup
 from .db_helpers import insert_new, insert_once, run
 from .standing import course_progress
 
+# An enrolment's last activity is noted at most this often: pages show it as a day and a
+# learner is "stalled" after days without it, while a learner working through a course would
+# otherwise rewrite it with every lesson and attempt (a statement each, under SQLite's lock).
+ACTIVITY_NOTED_EVERY = timedelta(minutes=10)
 ENROLMENT = Enrolment.__table__  # updated as a table: no unit of work for one statement
 _ACTIVE = update(ENROLMENT).where(ENROLMENT.c.id == bindparam("enrolment_id")).values(
     last_activity_at=bindparam("when"))
@@ -49,7 +55,8 @@ def complete_lesson(*, session, user, course, lesson, state=None, begin_writes=N
     enrolment, team_ids, assisted = state.enrolment, state.team_ids, state.attended
     if begin_writes is not None:
         begin_writes()
-    if enrolment is None:
+    fresh = enrolment is None
+    if fresh:
         enrolment = enroll(session=session, user=user, course=course)
     if insert_new(session, LessonProgress, user_id=user.id, course_slug=course.slug,
                   lesson_slug=lesson.slug, completed_at=now) is not None:
@@ -57,8 +64,15 @@ def complete_lesson(*, session, user, course, lesson, state=None, begin_writes=N
                      commune_code=user.commune_code, team_ids=team_ids,
                      course_slug=course.slug, when=now, lessons=1,
                      lessons_assisted=int(assisted))
-    run(session, _ACTIVE, {"enrolment_id": enrolment.id, "when": now})
+    if not (fresh or noted_lately(state.active_at, now)):
+        run(session, _ACTIVE, {"enrolment_id": enrolment.id, "when": now})
     return enrolment
+
+
+def noted_lately(active_at, now):
+    """Whether an enrolment's last activity, noted at ``active_at``, is recent enough to
+    stand for ``now`` (``ACTIVITY_NOTED_EVERY``)."""
+    return active_at is not None and timedelta(0) <= now - active_at < ACTIVITY_NOTED_EVERY
 
 
 def done_lessons(*, session, user_id, course_slug):

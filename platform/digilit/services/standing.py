@@ -38,6 +38,7 @@ class CourseProgress:
     attended: Optional[bool] = None  # at a venue session of the course on the day given
     token: Optional[str] = None  # the quiz token whose owner was read...
     token_owner: Optional[tuple] = None  # ...and its attempt's (user id, course), if any
+    active_at: Optional[object] = None  # the enrolment's last activity noted
 
     @property
     def total(self):
@@ -93,10 +94,12 @@ class CertificateState:
 # enrolment, lesson done, certificate, practice finished and latest attempt, each tagged with
 # its kind, in slots shared by all (course, id, text, moment, percent, passed). The first
 # branch's columns type every slot (moments are read as datetimes whichever branch).
-ENROLLED, LESSON, CERTIFIED, PRACTISED, ATTEMPTED, COMPLETED, TEAM, ATTENDED, TOKEN = range(9)
+ENROLLED, LESSON, CERTIFIED, PRACTISED, ATTEMPTED, ACTIVE, COMPLETED, TEAM, ATTENDED, TOKEN = \
+    range(10)
 _USER, _COURSE = bindparam("user_id"), bindparam("course_slug")
 # What a write reads with the standing (``_standing``'s ``extras``).
-TEAMS, ATTENDANCE, TOKEN_OWNER, COMPLETIONS = "teams", "attendance", "token owner", "completions"
+TEAMS, ATTENDANCE, TOKEN_OWNER, COMPLETIONS, ACTIVITY = (
+    "teams", "attendance", "token owner", "completions", "activity")
 
 
 class Attempt(NamedTuple):
@@ -135,8 +138,12 @@ def _latest_attempts(one_course):
 
 def _for_writes(extras):
     """The branches a write reads with the standing: the learner's teams, a venue session
-    of the course attended on the day ``day``, the owner of the quiz token ``token``."""
+    of the course attended on the day ``day``, the owner of the quiz token ``token``, when
+    the enrolment's last activity was noted."""
     nothing = null()
+    if ACTIVITY in extras:
+        yield select(_kind(ACTIVE), Enrolment.course_slug, Enrolment.id, nothing,
+                     Enrolment.last_activity_at, nothing, nothing).where(*_of(Enrolment, True))
     if TEAMS in extras:
         yield select(_kind(TEAM), nothing, TeamMember.team_id, nothing, nothing, nothing,
                      nothing).where(TeamMember.user_id == _USER)
@@ -200,6 +207,8 @@ def _read_standing(rows, by_slug, shown):
             state.certificate = CertificateState(text, moment)
         elif kind == PRACTISED:
             finished.setdefault(slug, set()).add(text)
+        elif kind == ACTIVE:
+            state.active_at = moment
         else:
             attempts.setdefault(slug, []).append(Attempt(row_id, moment, percent, passed, text))
     for slug, lessons in done.items():
@@ -231,14 +240,15 @@ def course_progress(*, session, user, course, with_attempts=False, with_practice
                     for_lesson_on=None, for_token=None):
     """Everything the course page shows about ``user`` in ``course`` (without the practices
     finished when ``with_practices`` is false: ``practices_done`` reads them later), from one
-    statement. With it, what a write needs: ``for_lesson_on`` (a day) the learner's teams and
-    whether they attended a venue session of the course that day (a lesson done);
-    ``for_token`` its attempt's owner, the teams and the courses completed (a quiz sent)."""
+    statement. With it, what a write needs: ``for_lesson_on`` (a day) the learner's teams,
+    whether they attended a venue session of the course that day and the enrolment's last
+    activity (a lesson done); ``for_token`` its attempt's owner, the teams, the courses
+    completed and the last activity (a quiz sent)."""
     progress = CourseProgress(course=course)
     if user is None or not user.is_authenticated:
         return progress
-    extras = frozenset((TEAMS, ATTENDANCE) if for_lesson_on is not None else ()) | frozenset(
-        (TEAMS, TOKEN_OWNER, COMPLETIONS) if for_token is not None else ())
+    extras = frozenset((TEAMS, ATTENDANCE, ACTIVITY) if for_lesson_on is not None else ()) | \
+        frozenset((TEAMS, TOKEN_OWNER, COMPLETIONS, ACTIVITY) if for_token is not None else ())
     statement = _standing(True, bool(with_practices and course.practices), with_attempts,
                           extras)
     if TEAMS in extras:  # none read: none there
