@@ -101,3 +101,30 @@ def test_an_enrolments_last_activity_is_noted_at_most_every_ten_minutes(app, db,
         progress.complete_lesson(session=db, user=learner, course=course, lesson=lessons[2])
         db.commit()
         assert last_activity() == start + timedelta(minutes=11)
+
+
+def test_the_pause_is_checked_where_the_attempt_is_inserted(app, db, world, clock):
+    """Two failures recorded after the learner's standing was read (another tab, say): the
+    third attempt meets the pause all the same, and nothing is recorded."""
+    binh, course = world.m["binh"], world.course
+    with app.app_context():
+        clock.advance(60)  # after the pass the world begins with
+        third = grading.new_attempt_token()
+        stale = standing.course_progress(session=db, user=binh, course=course, for_token=third)
+        for _ in range(2):
+            failed = grading.submit_attempt(session=db, user=binh, course=course,
+                                            token=grading.new_attempt_token(), answers={},
+                                            pause=600)
+            assert not failed.passed
+            clock.advance(60)
+        db.commit()
+        with pytest.raises(grading.QuizPaused) as paused:
+            grading.submit_attempt(session=db, user=binh, course=course, token=third,
+                                   answers={}, pause=600, state=stale)
+        db.rollback()
+        assert paused.value.until == failed.submitted_at + timedelta(seconds=600)
+        assert db.exec(select(QuizAttempt.token).where(QuizAttempt.token == third)).first() \
+            is None
+        clock.advance(541)  # the pause is over
+        assert grading.submit_attempt(session=db, user=binh, course=course, token=third,
+                                      answers={}, pause=600, state=stale).token == third

@@ -13,10 +13,9 @@ from . import rollup
 from .certificates import new_code
 from .db_helpers import insert_new, run
 from .errors import DomainError
-from .progress import ENROLMENT
-from .progress import noted_lately
+from .progress import ENROLMENT, noted_lately
 from .standing import course_progress
-from .quiz_rules import drawn_questions, retry_at, token_matches
+from .quiz_rules import drawn_questions, record_unless_paused, retry_at, token_matches
 from .. import clock
 
 
@@ -186,9 +185,10 @@ def submit_attempt(*, session, user, course, token, answers, secret=None, pause=
     Reads come first (``state``: the learner's ``course_progress`` read ``for_token``, if the
     caller has it);
     ``begin_writes`` (the view passes ``db.begin_writes``) is called before the writes, which
-    hold whatever happened in between: the pause is checked again under the write lock, the
-    attempt is inserted unless its token is there already, the course is completed only if
-    it was not, and the counters count only what this request inserted."""
+    hold whatever happened in between: the attempt is inserted unless its token is there
+    already or the pause is not over (one statement, under SQLite's write lock), the course
+    is completed only if it was not, and the counters count only what this request
+    inserted."""
     if not token or len(token) > 64:
         raise _expired()
     if state is None or state.token != token:
@@ -205,16 +205,17 @@ def submit_attempt(*, session, user, course, token, answers, secret=None, pause=
     first_ever = passed and not completed and not state.completed_courses
     if begin_writes is not None:
         begin_writes()
-    until = retry_at(session=session, user_id=user.id, course_slug=course.slug, pause=pause)
-    if until is not None:
-        raise QuizPaused(until)
     values = dict(
         token=token, user_id=user.id, course_slug=course.slug, course_version=course.version,
         score=result.score, max_score=result.max_score, percent=result.percent,
         passed=passed, answers=json.dumps(answers), submitted_at=clock.now())
-    attempt_id = insert_new(session, QuizAttempt, **values)
-    if attempt_id is None:  # the same form, recorded by a request that raced this one
-        return find_attempt(session=session, token=token)
+    attempt_id = record_unless_paused(session=session, values=values, pause=pause)
+    if attempt_id is None:  # the same form, recorded by a request that raced this one...
+        existing = find_attempt(session=session, token=token)
+        if existing is not None:
+            return existing
+        raise QuizPaused(retry_at(session=session, user_id=user.id, course_slug=course.slug,
+                                  pause=pause) or values["submitted_at"])  # ...or the pause
     attempt = RecordedAttempt(id=attempt_id, **values)
     counts = {"attempts": 1, "passes": int(passed)}
     if passed and not completed and _complete(session, user, course, attempt):

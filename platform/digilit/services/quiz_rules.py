@@ -8,12 +8,12 @@ import random
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, case, func, literal
 from sqlmodel import select
 
 from .. import clock
 from ..models import QuizAttempt
-from .db_helpers import run
+from .db_helpers import dialect_insert, insert_new, run
 
 NONCE_BYTES = 18
 MAX_REDRAWS = 20
@@ -63,31 +63,64 @@ def drawn_ids(course, token):
     return frozenset(q.id for q in drawn_questions(course, token))
 
 
-# A learner's latest attempts at a course, newest first: built once, run with values bound.
-_LATEST = (select(QuizAttempt.passed, QuizAttempt.submitted_at, QuizAttempt.answers)
-           .where(QuizAttempt.user_id == bindparam("user_id"),
-                  QuizAttempt.course_slug == bindparam("course_slug"))
-           .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())
-           .limit(bindparam("limit")))
+# A learner's latest two attempts at a course, newest first: built once, run with values bound.
+_LATEST_TWO = (select(QuizAttempt.passed, QuizAttempt.submitted_at)
+               .where(QuizAttempt.user_id == bindparam("user_id"),
+                      QuizAttempt.course_slug == bindparam("course_slug"))
+               .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc()).limit(2))
 
 
-def last_attempts(*, session, user_id, course_slug, limit=2):
-    """Rows ``(passed, submitted_at, answers)`` of the learner's latest attempts."""
-    return run(session, _LATEST, {"user_id": user_id, "course_slug": course_slug,
-                                   "limit": limit}).all()
+_UNLESS_PAUSED = {}  # dialect -> the statement, built once
+
+
+def _insert_unless_paused(session):
+    """``INSERT ... SELECT`` of one attempt, whose ``WHERE`` is the pause: not when the two
+    latest attempts failed and the newer was sent after ``opens_after``."""
+    dialect = session.get_bind().dialect.name
+    statement = _UNLESS_PAUSED.get(dialect)
+    if statement is None:
+        latest = _LATEST_TWO.subquery()
+        two = select(func.count().label("n"),
+                     func.sum(case((latest.c.passed, 1), else_=0)).label("passes"),
+                     func.max(latest.c.submitted_at).label("newest")).subquery()
+        paused = select(literal(1)).where(
+            two.c.n == 2, two.c.passes == 0,
+            two.c.newest > bindparam("opens_after", type_=QuizAttempt.submitted_at.type))
+        columns = [c for c in QuizAttempt.__table__.c if c.name != "id"]
+        row = select(*(bindparam(f"new_{c.name}", type_=c.type) for c in columns))
+        statement = _UNLESS_PAUSED[dialect] = (
+            dialect_insert(session, QuizAttempt)
+            .from_select(columns, row.where(~paused.exists()))
+            .on_conflict_do_nothing().returning(QuizAttempt.id))
+    return statement
+
+
+def record_unless_paused(*, session, values, pause):
+    """Insert the attempt ``values`` (every column but the id) unless its token is recorded
+    already or the learner's two latest attempts at the course failed and the pause of
+    ``pause`` seconds after them is not over: its id, or None. One statement, so that under
+    SQLite's write lock the pause is checked where the attempt is inserted."""
+    if pause <= 0:
+        return insert_new(session, QuizAttempt, **values)
+    params = {f"new_{name}": value for name, value in values.items()}
+    params.update(user_id=values["user_id"], course_slug=values["course_slug"],
+                  opens_after=values["submitted_at"] - timedelta(seconds=pause))
+    return run(session, _insert_unless_paused(session), params).scalar()
 
 
 def draw_of(latest):
-    """Question ids of the newest of ``latest`` (``last_attempts``: the keys of its answers),
-    or None when there is none."""
+    """Question ids of the newest of ``latest`` (attempts with their ``answers``, newest
+    first: the keys of its answers), or None when there is none."""
     return frozenset(json.loads(latest[0].answers)) if latest else None
 
 
 def retry_at(*, session, user_id, course_slug, pause):
     """When the next attempt opens after two failed attempts in a row, while that is still
     ahead; None when the learner may take the quiz now."""
-    return retry_after(last_attempts(session=session, user_id=user_id,
-                                     course_slug=course_slug), pause)
+    if pause <= 0:
+        return None
+    return retry_after(run(session, _LATEST_TWO, {"user_id": user_id,
+                                                  "course_slug": course_slug}).all(), pause)
 
 
 def retry_after(latest, pause):
