@@ -73,29 +73,41 @@ def test_a_get_reads_outside_a_transaction_and_a_post_writes_in_begin_immediate(
 
 @pytest.mark.skipif(not PG_URL, reason="PostgreSQL's transactions")
 def test_on_postgresql_a_get_reads_outside_a_transaction_and_a_post_writes_in_one(
-        client, auth, engine):
+        client, auth, engine, catalog):
     """Under READ COMMITTED a page's reads see a snapshot per statement in a transaction
-    or not: outside one they cost no BEGIN and ROLLBACK. A write is still one transaction."""
+    or not: outside one they cost no BEGIN and ROLLBACK. A write is still one transaction,
+    on the connection the reads used."""
     from psycopg.pq import TransactionStatus
 
-    seen = []
+    seen, checkouts = [], []
 
     def record(_conn, cursor, statement, *_args):
         seen.append((statement.split()[0].upper(), cursor.connection.info.transaction_status))
 
+    def checkout(*_args):
+        checkouts.append(1)  # each costs a ping (pool_pre_ping)
+
     auth.register()
     token = csrf_token(client, "/courses/e-id")
     event.listen(engine, "after_cursor_execute", record)
+    event.listen(engine.pool, "checkout", checkout)
     try:
         assert client.get("/courses/e-id").status_code == 200
         assert seen and {status for _verb, status in seen} == {TransactionStatus.IDLE}
         seen.clear()
         response = client.post("/courses/e-id/enroll", data={"csrf_token": token})
         assert response.status_code == 302
+        checkouts.clear()
+        lesson = catalog.get("e-id").lessons[0].slug
+        response = client.post(f"/courses/e-id/lessons/{lesson}/complete",
+                               data={"csrf_token": token})
+        assert response.status_code == 302
     finally:
         event.remove(engine, "after_cursor_execute", record)
+        event.remove(engine.pool, "checkout", checkout)
     writes = [status for verb, status in seen if verb in ("INSERT", "UPDATE", "DELETE")]
     assert writes and set(writes) == {TransactionStatus.INTRANS}
+    assert len(checkouts) == 1  # a lesson done: the reads' connection went on writing
 
 
 @sqlite_only

@@ -5,6 +5,7 @@ import os
 
 import pytest
 from flask import g
+from sqlalchemy import text
 
 from conftest import PG_URL
 from digilit import db
@@ -39,7 +40,7 @@ def turn_is_free(fd):
 def test_a_write_holds_the_turn_until_its_transaction_ends(app, other_process, end):
     with app.test_request_context("/", method="POST"):
         session = db.get_session()
-        session.connection()  # the signed-in user's read: a plain BEGIN, no turn
+        session.connection()  # the signed-in user's read: autocommit, no turn
         assert turn_is_free(other_process)
         db.begin_writes()
         session.connection()  # BEGIN IMMEDIATE: the turn is taken first
@@ -47,6 +48,23 @@ def test_a_write_holds_the_turn_until_its_transaction_ends(app, other_process, e
         if end != "teardown":
             getattr(session, end)()
             assert turn_is_free(other_process) and not g.get(HELD)
+    assert turn_is_free(other_process)
+
+
+def test_the_reads_connection_goes_on_writing_and_a_savepoint_keeps_the_turn(app, other_process):
+    with app.test_request_context("/", method="POST"):
+        session = db.get_session()
+        reads = session.connection()  # the signed-in user's read: autocommit, no turn
+        assert turn_is_free(other_process)
+        db.begin_writes()
+        assert session.connection() is reads and not turn_is_free(other_process)
+        with session.begin_nested():  # insert_once's savepoint, released
+            session.execute(text("SELECT 1"))
+        assert not turn_is_free(other_process) and g.get(HELD)
+        session.commit()
+        assert turn_is_free(other_process) and not g.get(HELD)
+        session.connection()  # the request's next transaction writes: the turn again
+        assert not turn_is_free(other_process)
     assert turn_is_free(other_process)
 
 

@@ -28,6 +28,7 @@ def make_engine(url, busy_timeout=30):
     if not url.startswith("sqlite"):
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
         engine.reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+        engine.begin_writing = lambda connection: connection.exec_driver_sql("BEGIN")
         return engine
     engine = create_engine(url, connect_args={"check_same_thread": False,
                                               "timeout": busy_timeout})
@@ -54,25 +55,33 @@ def make_engine(url, busy_timeout=30):
         if not _wants_write():
             connection.exec_driver_sql("BEGIN")
             return
+        _begin_writing(connection)
+
+    def _begin_writing(connection):
         if queue is not None and has_request_context():
             queue.acquire()
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     engine.writer_queue = queue  # its turn ends in _end_write_turn
     engine.reader = engine.execution_options(**{READS: True})
+    engine.begin_writing = _begin_writing
     return engine
 
 
-def _end_write_turn(_session=None):
-    """After a commit or a rollback, and at the end of a request: the next writer's turn."""
-    if has_app_context() and g.get(HELD):  # the request's context is gone by teardown
+def _end_write_turn(session=None, transaction=None):
+    """After a transaction (not a savepoint) and at the end of a request: the next writer's
+    turn; the request's next transaction, once it writes, is a writing one from its start."""
+    if not has_app_context() or (transaction is not None and transaction.parent is not None):
+        return  # the request's context is gone by teardown; a savepoint's end is not the end
+    if session is not None and g.get("db_write_phase"):
+        session.bind = get_engine()
+    if g.get(HELD):
         queue = getattr(get_engine(), "writer_queue", None)
         if queue is not None:
             queue.release()
 
 
-event.listen(Session, "after_commit", _end_write_turn)
-event.listen(Session, "after_rollback", _end_write_turn)
+event.listen(Session, "after_transaction_end", _end_write_turn)
 
 
 def _wants_write():
@@ -108,16 +117,19 @@ def reads_first(view):
 
 
 def begin_writes():
-    """End the request's reads: its next statement begins a transaction (on SQLite with
-    ``BEGIN IMMEDIATE``, waiting for the write lock). Objects read stay usable. Once writing,
-    a call changes nothing."""
+    """End the request's reads: what follows is one transaction (on SQLite begun with
+    ``BEGIN IMMEDIATE``, waiting for the write lock), on the connection the reads used (a
+    new one would cost a checkout, and on PostgreSQL a ping). Once writing, a call changes
+    nothing."""
     if g.get("db_write_phase"):
         return
-    session = g.get("db_session")
-    if session is not None:
-        session.commit()  # nothing to write: a read transaction ends, or none was open
-        session.bind = get_engine()
     g.db_write_phase = True
+    session = g.get("db_session")
+    if session is None:
+        return  # the first statement begins a writing transaction
+    engine = get_engine()
+    if session.get_bind() is engine.reader:
+        engine.begin_writing(session.connection())  # then, its commit: ``_end_write_turn``
 
 
 def get_engine():
