@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
+from conftest import PG_URL
 from digilit import clock as digilit_clock
 from digilit.models import Enrolment, QuizAttempt
 from digilit.services import grading, progress, standing, venue
@@ -128,3 +129,18 @@ def test_the_pause_is_checked_where_the_attempt_is_inserted(app, db, world, cloc
         clock.advance(541)  # the pause is over
         assert grading.submit_attempt(session=db, user=binh, course=course, token=third,
                                       answers={}, pause=600, state=stale).token == third
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite's query plan")
+def test_pages_read_the_latest_attempts_through_the_index_never_the_whole_history(app, db):
+    """/me and the course page read a few attempts per course, newest first, straight from
+    the index of a learner's attempts in a course: no sort of everything they ever sent."""
+    engine = db.get_bind()
+    for statement in (standing._standing(False, slugs=("e-id", "cyber")),
+                      standing._standing(True, extras=frozenset({standing.ANSWERS}))):
+        sql = str(statement.compile(engine))
+        plan = " | ".join(row[3] for row in db.connection().exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + sql, tuple([1] * sql.count("?"))))
+        attempts = [step for step in plan.split(" | ") if "quizattempt" in step]
+        assert attempts and all("ix_attempt_user_course_time" in step for step in attempts)
+        assert "TEMP B-TREE" not in plan

@@ -98,8 +98,8 @@ ENROLLED, LESSON, CERTIFIED, PRACTISED, ATTEMPTED, ACTIVE, COMPLETED, TEAM, ATTE
     range(10)
 _USER, _COURSE = bindparam("user_id"), bindparam("course_slug")
 # What a write reads with the standing (``_standing``'s ``extras``).
-TEAMS, ATTENDANCE, TOKEN_OWNER, COMPLETIONS, ACTIVITY = (
-    "teams", "attendance", "token owner", "completions", "activity")
+TEAMS, ATTENDANCE, TOKEN_OWNER, COMPLETIONS, ACTIVITY, ANSWERS = (
+    "teams", "attendance", "token owner", "completions", "activity", "answers")
 
 
 class Attempt(NamedTuple):
@@ -121,19 +121,18 @@ def _of(model, one_course):
     return (model.user_id == _USER,) + ((model.course_slug == _COURSE,) if one_course else ())
 
 
-def _latest_attempts(one_course):
-    """The latest attempts: ``ATTEMPTS_SHOWN`` + 1 of one course, or ``shown`` + 1 of each."""
+def _latest_attempts(one_course, answers, slugs):
+    """The latest attempts: ``ATTEMPTS_SHOWN`` + 1 of one course, or ``limit`` of each of
+    ``slugs``, each read through the index of a learner's attempts in a course (a page never
+    reads a learner's whole history); their ``answers`` (the quiz form's next draw) or null."""
+    columns = (*ATTEMPT_COLUMNS, QuizAttempt.course_slug,
+               QuizAttempt.answers if answers else cast(null(), String).label("answers"))
+    newest_first = (QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())
     if one_course:
-        return (select(*ATTEMPT_COLUMNS, QuizAttempt.course_slug, QuizAttempt.answers)
-                .where(*_of(QuizAttempt, True))
-                .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())
-                .limit(ATTEMPTS_SHOWN + 1).subquery())
-    ranked = select(*ATTEMPT_COLUMNS, QuizAttempt.course_slug, QuizAttempt.answers,
-                    func.row_number().over(
-        partition_by=QuizAttempt.course_slug,
-        order_by=(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())).label("rank")) \
-        .where(*_of(QuizAttempt, False)).subquery()
-    return select(ranked).where(ranked.c.rank <= bindparam("shown") + 1).subquery()
+        return [select(*columns).where(*_of(QuizAttempt, True)).order_by(*newest_first)
+                .limit(ATTEMPTS_SHOWN + 1).subquery()]
+    return [select(*columns).where(QuizAttempt.user_id == _USER, QuizAttempt.course_slug == slug)
+            .order_by(*newest_first).limit(bindparam("limit")).subquery() for slug in slugs]
 
 
 def _for_writes(extras):
@@ -160,9 +159,9 @@ def _for_writes(extras):
 
 
 @cache
-def _standing(one_course, practices=True, attempts=True, extras=frozenset()):
-    """The statement of a learner's standing (in one course, or in every one), with the
-    ``extras`` a write reads (``_for_writes``)."""
+def _standing(one_course, practices=True, attempts=True, extras=frozenset(), slugs=()):
+    """The statement of a learner's standing (in one course, or in every one of ``slugs``),
+    with the ``extras`` a write or the quiz form reads (``_for_writes``, ``ANSWERS``)."""
     nothing = null()
     branches = [
         select(_kind(ENROLLED), Enrolment.course_slug, Enrolment.id, cast(nothing, String),
@@ -177,8 +176,7 @@ def _standing(one_course, practices=True, attempts=True, extras=frozenset()):
                                PracticeProgress.practice_slug, nothing, nothing, nothing)
                         .where(*_of(PracticeProgress, one_course),
                                PracticeProgress.completed_at.is_not(None)))
-    if attempts:
-        latest = _latest_attempts(one_course)
+    for latest in _latest_attempts(one_course, ANSWERS in extras, slugs) if attempts else ():
         branches.append(select(_kind(ATTEMPTED), latest.c.course_slug, latest.c.id,
                                latest.c.answers, latest.c.submitted_at, latest.c.percent,
                                latest.c.passed))
@@ -237,10 +235,10 @@ def _read_learner_row(by_slug, kind, slug, row_id, completed, teams):
 
 
 def course_progress(*, session, user, course, with_attempts=False, with_practices=True,
-                    for_lesson_on=None, for_token=None):
+                    with_answers=False, for_lesson_on=None, for_token=None):
     """Everything the course page shows about ``user`` in ``course`` (without the practices
     finished when ``with_practices`` is false: ``practices_done`` reads them later), from one
-    statement. With it, what a write needs: ``for_lesson_on`` (a day) the learner's teams,
+    statement (the attempts' ``answers`` with ``with_answers``). With it, what a write needs: ``for_lesson_on`` (a day) the learner's teams,
     whether they attended a venue session of the course that day and the enrolment's last
     activity (a lesson done); ``for_token`` its attempt's owner, the teams, the courses
     completed and the last activity (a quiz sent)."""
@@ -248,7 +246,8 @@ def course_progress(*, session, user, course, with_attempts=False, with_practice
     if user is None or not user.is_authenticated:
         return progress
     extras = frozenset((TEAMS, ATTENDANCE, ACTIVITY) if for_lesson_on is not None else ()) | \
-        frozenset((TEAMS, TOKEN_OWNER, COMPLETIONS, ACTIVITY) if for_token is not None else ())
+        frozenset((TEAMS, TOKEN_OWNER, COMPLETIONS, ACTIVITY) if for_token is not None else ()) | \
+        frozenset((ANSWERS,) if with_answers else ())
     statement = _standing(True, bool(with_practices and course.practices), with_attempts,
                           extras)
     if TEAMS in extras:  # none read: none there
@@ -299,7 +298,8 @@ def learner_overview(*, session, user, catalog, attempts_each=3):
     statement whatever the number of courses (enrolments, lessons done, certificates,
     practices finished, and the latest ``attempts_each`` attempts per course)."""
     by_slug = {course.slug: CourseProgress(course=course) for course in catalog}
-    rows = run(session, _standing(False), {"user_id": user.id, "shown": attempts_each})
+    statement = _standing(False, slugs=tuple(by_slug))
+    rows = run(session, statement, {"user_id": user.id, "limit": attempts_each + 1})
     _read_standing(rows, by_slug, attempts_each)
     return [state for state in by_slug.values() if state.enrolment is not None or state.done]
 
