@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from ..content import get_catalog
 from ..db import begin_writes, get_session, reads_first
-from ..fragments import fragment, hole, page
+from ..fragments import fragment, fragment_each, hole, page
 from .. import clock, oidc
 from ..i18n import format_date, format_datetime
 from ..services import grading, practice, progress, quiz_rules, security_events, standing
@@ -189,12 +189,12 @@ def _fresh_quiz_form(course, latest):
     """A new attempt's form: the page kept per course, its questions kept per language with
     their choices put in this attempt's order, its one-time token filled in."""
     token = _new_token(course, latest)
-    questions = Markup("").join(
-        fragment("learn/_question.html", course.slug, course.version, question.id,
-                 holes={"number": number}, order=[choice.id for choice in choices],
-                 question=question, choices=question.choices, number=hole("number"),
-                 given=[], error=None, blocks=True)
-        for number, (question, choices) in enumerate(grading.shuffled_quiz(course, token), 1))
+    questions = fragment_each("learn/_question.html", (
+        ((course.slug, course.version, question.id), {"number": number},
+         [choice.id for choice in choices],
+         dict(question=question, choices=question.choices, number=hole("number"), given=[],
+              error=None, blocks=True))
+        for number, (question, choices) in enumerate(grading.shuffled_quiz(course, token), 1)))
     return page("learn/quiz.html", course.slug, course.version,
                 holes={"token": token, "questions": questions}, course=course, fresh=True,
                 errors={}, answers={})
