@@ -5,6 +5,7 @@ the flags that keep it from calling out on a closed network. Each test gets a fr
 browser context sized like a cheap phone.
 """
 import threading
+from contextlib import contextmanager
 
 import pytest
 from werkzeug.serving import make_server
@@ -111,11 +112,22 @@ class Cast:
     national_admin: str = "quocgia2025"
 
 
+@contextmanager
+def setup_session(app):
+    """A session for a test's own set-up, in a request context (the services' messages need
+    one), writing from its first statement: a page's reads run in autocommit, a set-up writes
+    in one transaction, committed by the caller."""
+    from digilit.db import begin_writes, get_session
+
+    with app.test_request_context():
+        begin_writes()
+        yield get_session()
+
+
 @pytest.fixture
 def cast(app):
     """A learner who passed ``e-id`` (and started ``cybersecurity``), a team leader with a team
     of three members, and an administrator at each level: all through the services."""
-    from digilit.db import get_session
     from digilit import clock
     from digilit.services import accounts, certificates, grading, progress, teams, venue
     from conftest import finish_practices
@@ -125,8 +137,7 @@ def cast(app):
     course = catalog.get(people.course)
     people.lessons = [lesson.slug for lesson in course.lessons]
     people.practices = [item.slug for item in course.practices]
-    with app.test_request_context():
-        db = get_session()
+    with setup_session(app) as db:
         make = accounts.create_user
         learner = make(session=db, username=people.learner, full_name="Lê Thị Hoa",
                        password=PASSWORD, province_code=HANOI, commune_code=HOAN_KIEM)

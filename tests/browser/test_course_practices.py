@@ -9,7 +9,7 @@ from digilit.db import get_session
 from digilit.models import PracticeProgress
 from digilit.services import accounts, progress
 
-from .conftest import sign_in
+from .conftest import setup_session, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -20,10 +20,9 @@ COURSES = ("e-id", "online-services", "cybersecurity", "digital-signature", "pay
 
 @pytest.mark.parametrize("slug", COURSES)
 def test_a_practice_of_each_course_from_start_to_end(app, live_server, new_page, slug):
-    with app.test_request_context():
+    with setup_session(app) as db:
         course = get_catalog().get(slug)
         assert course is not None and course.practices, f"{slug} has no practice"
-        db = get_session()
         user = accounts.create_user(session=db, username="tu2025", full_name="Trần Văn Tư",
                                     password=PASSWORD, province_code=1, commune_code=70)
         progress.enroll(session=db, user=user, course=course)

@@ -12,7 +12,7 @@ from digilit.services import accounts, geo, progress
 
 from conftest import finish_practices
 
-from .conftest import bring_question, quiz_questions, walk_practices
+from .conftest import bring_question, quiz_questions, setup_session, walk_practices
 
 pytestmark = pytest.mark.browser
 
@@ -171,8 +171,7 @@ def test_no_console_errors_and_nothing_from_another_host(app, live_server, page)
     course = app.extensions["digilit.catalog"].get(COURSE)
     # Arranged through the services, as a request would (lazy messages need a request),
     # and committed before the browser starts.
-    with app.test_request_context():
-        db = get_session()
+    with setup_session(app) as db:
         user = accounts.create_user(session=db, username="hoa2025", full_name="Lê Thị Hoa",
                                     password=PASSWORD, province_code=HANOI,
                                     commune_code=HOAN_KIEM)

@@ -12,13 +12,12 @@ import time
 import pytest
 from sqlmodel import select
 
-from digilit.db import get_session
 from digilit.models import QuizAttempt, User
 from digilit.services import progress
 
 from conftest import finish_practices
 
-from .conftest import bring_question, quiz_questions, sign_in, wait_until
+from .conftest import bring_question, quiz_questions, setup_session, sign_in, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -57,8 +56,7 @@ def attempts_of(db, username):
 
 def complete_all_lessons(app, username, slug="e-id"):
     course = app.extensions["digilit.catalog"].get(slug)
-    with app.test_request_context():
-        db = get_session()
+    with setup_session(app) as db:
         user = db.exec(select(User).where(User.username == username)).one()
         for lesson in course.lessons:
             progress.complete_lesson(session=db, user=user, course=course, lesson=lesson)

@@ -8,7 +8,7 @@ from digilit.db import get_session
 from digilit.models import PracticeProgress, QuizAttempt
 from digilit.services import accounts, progress
 from drill import PRACTICE_URL, SLUG, app  # noqa: F401
-from .conftest import sign_in
+from .conftest import setup_session, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -19,8 +19,7 @@ PASSWORD = "mat-khau-an-toan"
 def learner(app):
     """A learner who has read every lesson of the drill course."""
     course = app.extensions["digilit.catalog"].get(SLUG)
-    with app.test_request_context():
-        db = get_session()
+    with setup_session(app) as db:
         user = accounts.create_user(session=db, username="hoa2025", full_name="Lê Thị Hoa",
                                     password=PASSWORD, province_code=1, commune_code=70)
         for lesson in course.lessons:
