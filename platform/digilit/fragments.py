@@ -16,6 +16,7 @@ Each process keeps at most ``LIMITS`` texts of each kind, so memory stays bounde
 the store is emptied and the texts in use come back at their next request. With
 ``TEMPLATES_AUTO_RELOAD`` (development) nothing is kept.
 """
+from functools import partial
 from time import monotonic
 from urllib.parse import quote, urlencode
 
@@ -160,8 +161,7 @@ def fragment_each(template, items):
     for key, holes, order, context in items:
         text = kept.get(prefix + key)
         if text is None:
-            text = _kept(FRAGMENTS, prefix + key,
-                         lambda: render_template(template, **context))  # noqa: B023 - called at once
+            text = _kept(FRAGMENTS, prefix + key, partial(render_template, template, **context))
         if order is not None:
             text = _arranged(text, order)
         parts.append(text if keeping else _fill(text, holes))

@@ -148,7 +148,8 @@ def quiz(slug):
     posted = request.method == "POST"  # the token's owner, the teams: the write's reads
     state = standing.course_progress(
         session=db, user=current_user, course=course, with_attempts=not posted,
-        with_answers=not posted, for_token=request.form.get("attempt_token", "")[:64] if posted else None)
+        with_answers=not posted,
+        for_token=request.form.get("attempt_token", "")[:64] if posted else None)
     latest = state.attempts
     retry_at = quiz_rules.retry_after(latest, current_app.config["QUIZ_RETRY_PAUSE"])
     if not state.quiz_open or retry_at:

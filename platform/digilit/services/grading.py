@@ -183,8 +183,8 @@ def submit_attempt(*, session, user, course, token, answers, secret=None, pause=
     (``QuizPaused``) the pause of ``pause`` seconds after two failures is not over.
 
     Reads come first (``state``: the learner's ``course_progress`` read ``for_token``, if the
-    caller has it);
-    ``begin_writes`` (the view passes ``db.begin_writes``) is called before the writes, which
+    caller has it); ``begin_writes`` (the view passes ``db.begin_writes``) is called before
+    the writes, which
     hold whatever happened in between: the attempt is inserted unless its token is there
     already or the pause is not over (one statement, under SQLite's write lock), the course
     is completed only if it was not, and the counters count only what this request

@@ -45,7 +45,7 @@ def complete_lesson(*, session, user, course, lesson, state=None, begin_writes=N
     attended a venue session today (``state``: the learner's ``course_progress`` read
     ``for_lesson_on`` today, if the caller has it). ``begin_writes`` (the view passes
     ``db.begin_writes``) is called then, and only writes follow: on SQLite the write lock is
-    held for three statements. The lesson row is inserted unless already there
+    held for two to four statements. The lesson row is inserted unless already there
     (``insert_new``), and counted only if this request inserted it, so a request that raced
     another for the same lesson counts nothing."""
     now = clock.now()

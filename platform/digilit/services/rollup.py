@@ -33,8 +33,8 @@ def _units(province_code, commune_code, team_ids):
 
 
 _UPSERTS = {}  # (dialect, model, counters) -> the statement, built once
-DAY_KEYS, TOTAL_KEYS = ["level", "unit_code", "course_slug", "day"], ["level", "unit_code",
-                                                                       "course_slug"]
+TOTAL_KEYS = ["level", "unit_code", "course_slug"]  # a row's unit; a day's row: and the day
+DAY_KEYS = [*TOTAL_KEYS, "day"]
 
 
 def _upsert(session, model, rows, keys, increments):
@@ -68,11 +68,11 @@ def count(*, session, province_code, commune_code, course_slug="", when=None, te
     totals = [dict(level=level, unit_code=code, parent_code=parent, course_slug=course_slug or "",
                    **{c: increments.get(c, 0) for c in COUNTERS})
               for level, code, parent in _units(province_code, commune_code, team_ids)]
-    day = local_day(when)
+    days = [dict(row, day=local_day(when)) for row in totals]
     if session.get_bind().dialect.name == "postgresql":
-        _upsert_together(session, [dict(row, day=day) for row in totals], increments)
+        _upsert_together(session, days, increments)
         return
-    _upsert(session, StatDaily, [dict(row, day=day) for row in totals], DAY_KEYS, increments)
+    _upsert(session, StatDaily, days, DAY_KEYS, increments)
     _upsert(session, StatTotal, totals, TOTAL_KEYS, increments)
 
 

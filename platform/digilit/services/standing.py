@@ -238,18 +238,20 @@ def course_progress(*, session, user, course, with_attempts=False, with_practice
                     with_answers=False, for_lesson_on=None, for_token=None):
     """Everything the course page shows about ``user`` in ``course`` (without the practices
     finished when ``with_practices`` is false: ``practices_done`` reads them later), from one
-    statement (the attempts' ``answers`` with ``with_answers``). With it, what a write needs: ``for_lesson_on`` (a day) the learner's teams,
-    whether they attended a venue session of the course that day and the enrolment's last
-    activity (a lesson done); ``for_token`` its attempt's owner, the teams, the courses
-    completed and the last activity (a quiz sent)."""
+    statement (the attempts' ``answers`` with ``with_answers``). With it, what a write needs:
+    ``for_lesson_on`` (a day) the learner's teams, whether they attended a venue session of
+    the course that day and the enrolment's last activity (a lesson done); ``for_token`` its
+    attempt's owner, the teams, the courses completed and the last activity (a quiz sent)."""
     progress = CourseProgress(course=course)
     if user is None or not user.is_authenticated:
         return progress
-    extras = frozenset((TEAMS, ATTENDANCE, ACTIVITY) if for_lesson_on is not None else ()) | \
-        frozenset((TEAMS, TOKEN_OWNER, COMPLETIONS, ACTIVITY) if for_token is not None else ()) | \
-        frozenset((ANSWERS,) if with_answers else ())
+    extras = {ANSWERS} if with_answers else set()
+    if for_lesson_on is not None:
+        extras |= {TEAMS, ATTENDANCE, ACTIVITY}
+    if for_token is not None:
+        extras |= {TEAMS, TOKEN_OWNER, COMPLETIONS, ACTIVITY}
     statement = _standing(True, bool(with_practices and course.practices), with_attempts,
-                          extras)
+                          frozenset(extras))
     if TEAMS in extras:  # none read: none there
         progress.team_ids = ()
     if ATTENDANCE in extras:
