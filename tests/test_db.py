@@ -10,8 +10,10 @@ from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from conftest import HANOI, HOAN_KIEM, PG_URL, csrf_token
+from conftest import HANOI, HOAN_KIEM, PG_URL, csrf_token, wrong_answers
 from digilit.models import Certificate, Enrolment, LessonProgress, QuizAttempt, User
+from digilit.models.stats import COMMUNE, StatDaily, StatTotal
+from digilit.services.quiz_rules import drawn_ids
 
 sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite connection settings")
 
@@ -76,13 +78,14 @@ def test_on_postgresql_a_get_reads_outside_a_transaction_and_a_post_writes_in_on
         client, auth, engine, catalog):
     """Under READ COMMITTED a page's reads see a snapshot per statement in a transaction
     or not: outside one they cost no BEGIN and ROLLBACK. A write is still one transaction,
-    on the connection the reads used."""
+    on the connection the reads used, or a single statement (a lesson done once enrolled)."""
     from psycopg.pq import TransactionStatus
 
     seen, checkouts = [], []
 
     def record(_conn, cursor, statement, *_args):
-        seen.append((statement.split()[0].upper(), cursor.connection.info.transaction_status))
+        seen.append((statement.split()[0].upper(), " INSERT " in statement.upper(),
+                     cursor.connection.info.transaction_status))
 
     def checkout(*_args):
         checkouts.append(1)  # each costs a ping (pool_pre_ping)
@@ -93,10 +96,11 @@ def test_on_postgresql_a_get_reads_outside_a_transaction_and_a_post_writes_in_on
     event.listen(engine.pool, "checkout", checkout)
     try:
         assert client.get("/courses/e-id").status_code == 200
-        assert seen and {status for _verb, status in seen} == {TransactionStatus.IDLE}
+        assert seen and {status for *_sql, status in seen} == {TransactionStatus.IDLE}
         seen.clear()
         response = client.post("/courses/e-id/enroll", data={"csrf_token": token})
         assert response.status_code == 302
+        enrolling, seen[:] = list(seen), []
         checkouts.clear()
         lesson = catalog.get("e-id").lessons[0].slug
         response = client.post(f"/courses/e-id/lessons/{lesson}/complete",
@@ -105,9 +109,56 @@ def test_on_postgresql_a_get_reads_outside_a_transaction_and_a_post_writes_in_on
     finally:
         event.remove(engine, "after_cursor_execute", record)
         event.remove(engine.pool, "checkout", checkout)
-    writes = [status for verb, status in seen if verb in ("INSERT", "UPDATE", "DELETE")]
+    writes = [status for verb, _insert, status in enrolling
+              if verb in ("INSERT", "UPDATE", "DELETE")]
     assert writes and set(writes) == {TransactionStatus.INTRANS}
-    assert len(checkouts) == 1  # a lesson done: the reads' connection went on writing
+    writes = [verb for verb, insert, _status in seen if verb != "SELECT" or insert]
+    assert writes == ["WITH"] and {status for *_sql, status in seen} == {TransactionStatus.IDLE}
+    assert len(checkouts) == 1  # a lesson done: one connection, reads and the write
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL's one-statement writes")
+def test_on_postgresql_an_attempt_that_cannot_complete_the_course_is_one_statement(
+        client, learner, learn, engine, db, clock):
+    """A failed attempt (or a pass once the course is completed) writes itself, its counters
+    and the enrolment's activity in one statement, outside any transaction; sent again, it
+    is neither recorded nor counted twice."""
+    from psycopg.pq import TransactionStatus
+
+    course = learn.course()
+    learn.complete_all()
+    seen = []
+
+    def record(_conn, cursor, statement, *_args):
+        seen.append((" ".join(statement.split()).upper(),
+                     cursor.connection.info.transaction_status))
+
+    clock.advance(minutes=11)  # the lessons' activity is old enough to be noted again
+    _page, csrf, token = learn.quiz_form()
+    form = {"csrf_token": csrf, "attempt_token": token,
+            **{f"q-{qid}": value for qid, value in wrong_answers(course).items()
+               if qid in drawn_ids(course, token)}}
+    event.listen(engine, "after_cursor_execute", record)
+    try:
+        for _ in range(2):  # the same form twice
+            assert client.post("/courses/e-id/quiz", data=form).status_code == 302
+    finally:
+        event.remove(engine, "after_cursor_execute", record)
+    assert {status for _sql, status in seen} == {TransactionStatus.IDLE}
+    assert not [sql for sql, _status in seen if sql.startswith(("BEGIN", "COMMIT"))]
+    writes = [sql for sql, _status in seen if "INSERT" in sql or "UPDATE" in sql]
+    # Sent again, it is found by its token before anything is written.
+    assert len(writes) == 1 and writes[0].startswith("WITH INSERTED AS (INSERT INTO QUIZATTEMPT")
+    attempts = db.exec(select(QuizAttempt.passed).join(User)
+                       .where(User.username == learner)).all()
+    assert attempts == [False]
+    for model in (StatDaily, StatTotal):
+        counted = db.exec(select(model.attempts, model.passes).where(
+            model.level == COMMUNE, model.unit_code == HOAN_KIEM,
+            model.course_slug == "e-id")).all()
+        assert counted == [(1, 0)], model
+    assert db.exec(select(Enrolment.last_activity_at)).one() == \
+        db.exec(select(QuizAttempt.submitted_at)).one()
 
 
 @sqlite_only

@@ -116,11 +116,15 @@ def reads_first(view):
     return view
 
 
-def begin_writes():
+def begin_writes(one_statement=False):
     """End the request's reads: what follows is one transaction (on SQLite begun with
     ``BEGIN IMMEDIATE``, waiting for the write lock), on the connection the reads used (a
     new one would cost a checkout, and on PostgreSQL a ping). Once writing, a call changes
-    nothing."""
+    nothing.
+
+    ``one_statement``: the writes are a single statement, atomic on its own; on PostgreSQL
+    it then runs in autocommit, without the round trips of ``BEGIN`` and ``COMMIT`` (SQLite
+    still takes its turn for the write lock)."""
     if g.get("db_write_phase"):
         return
     g.db_write_phase = True
@@ -128,6 +132,9 @@ def begin_writes():
     if session is None:
         return  # the first statement begins a writing transaction
     engine = get_engine()
+    if one_statement and engine.dialect.name == "postgresql":
+        g.db_one_statement = True
+        return
     if session.get_bind() is engine.reader:
         engine.begin_writing(session.connection())  # then, its commit: ``_end_write_turn``
 

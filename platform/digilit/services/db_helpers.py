@@ -1,4 +1,5 @@
 """Small database helpers shared by services."""
+from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -31,19 +32,27 @@ def dialect_insert(session, model):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model.__table__)
 
 
-_INSERTS = {}  # (dialect, table) -> the statement, built once; its columns come with the values
+_INSERTS = {}  # (dialect, table, columns, prefix) -> the statement, built once
+
+
+def new_row_insert(session, model, names, prefix=""):
+    """``insert_new``'s statement for the columns ``names``, their values bound as
+    ``<prefix><name>``. (A statement that also updates another table must bind no name of
+    that table's columns: those would be SET.)"""
+    table = model.__table__
+    key = (session.get_bind().dialect.name, table, tuple(names), prefix)
+    statement = _INSERTS.get(key)
+    if statement is None:
+        statement = _INSERTS[key] = dialect_insert(session, model).values(
+            {name: bindparam(prefix + name, type_=table.c[name].type) for name in names}
+        ).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    return statement
 
 
 def insert_new(session, model, **values):
     """Insert one row of ``model`` unless a unique rule says it is there already: its primary
     key, or None. One statement, no savepoint: safe when requests race for the same row."""
-    table = model.__table__
-    key = (session.get_bind().dialect.name, table)
-    statement = _INSERTS.get(key)
-    if statement is None:
-        statement = _INSERTS[key] = dialect_insert(session, model).on_conflict_do_nothing() \
-            .returning(*table.primary_key.columns)
-    return run(session, statement, values).scalar()
+    return run(session, new_row_insert(session, model, sorted(values)), values).scalar()
 
 
 def run(session, statement, params=None):

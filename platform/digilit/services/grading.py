@@ -15,7 +15,8 @@ from .db_helpers import insert_new, run
 from .errors import DomainError
 from .progress import ENROLMENT, noted_lately
 from .standing import course_progress
-from .quiz_rules import drawn_questions, record_unless_paused, retry_at, token_matches
+from .quiz_rules import (attempt_params, drawn_questions, insert_unless_paused,
+                         record_unless_paused, retry_at, token_matches)
 from .. import clock
 
 
@@ -203,13 +204,26 @@ def submit_attempt(*, session, user, course, token, answers, secret=None, pause=
     # Read before the writes: a course completed stays completed.
     completed, team_ids = state.passed, state.team_ids
     first_ever = passed and not completed and not state.completed_courses
+    # An attempt that cannot complete the course writes itself, its counters and the
+    # enrolment's activity: on PostgreSQL one statement, which needs no transaction around it.
+    one_statement = not (passed and not completed) and \
+        session.get_bind().dialect.name == "postgresql"
     if begin_writes is not None:
-        begin_writes()
+        begin_writes(one_statement=one_statement)
     values = dict(
         token=token, user_id=user.id, course_slug=course.slug, course_version=course.version,
         score=result.score, max_score=result.max_score, percent=result.percent,
         passed=passed, answers=json.dumps(answers), submitted_at=clock.now())
-    attempt_id = record_unless_paused(session=session, values=values, pause=pause)
+    counts = {"attempts": 1, "passes": int(passed)}
+    area = dict(province_code=user.province_code, commune_code=user.commune_code,
+                team_ids=team_ids, when=values["submitted_at"])
+    if one_statement:
+        attempt_id = _record_counted(
+            session, values, pause, rollup.counter_params(course_slug=course.slug, **area,
+                                                          **counts),
+            active=not noted_lately(state.active_at, values["submitted_at"]))
+    else:
+        attempt_id = record_unless_paused(session=session, values=values, pause=pause)
     if attempt_id is None:  # the same form, recorded by a request that raced this one...
         existing = find_attempt(session=session, token=token)
         if existing is not None:
@@ -217,17 +231,27 @@ def submit_attempt(*, session, user, course, token, answers, secret=None, pause=
         raise QuizPaused(retry_at(session=session, user_id=user.id, course_slug=course.slug,
                                   pause=pause) or values["submitted_at"])  # ...or the pause
     attempt = RecordedAttempt(id=attempt_id, **values)
-    counts = {"attempts": 1, "passes": int(passed)}
+    if one_statement:
+        return attempt
     if passed and not completed and _complete(session, user, course, attempt):
         counts.update(completions=1, certificates=int(_certify(session, user, course, attempt)))
     elif not noted_lately(state.active_at, attempt.submitted_at):
         _note_activity(session, user, course, attempt)
-    area = dict(province_code=user.province_code, commune_code=user.commune_code,
-                team_ids=team_ids, when=attempt.submitted_at)
     rollup.count(session=session, course_slug=course.slug, **area, **counts)
     if counts.get("completions") and first_ever:  # once per person, in the course-free rows
         rollup.count(session=session, **area, trained=1)
     return attempt
+
+
+def _record_counted(session, values, pause, counters, active):
+    """PostgreSQL: the attempt ``values`` inserted unless paused or there already
+    (``quiz_rules.insert_unless_paused``) and, only if it was, in the same statement, its
+    ``counters`` (``rollup.counter_params``, or None) and (``active``) the enrolment's last
+    activity: its id, or None."""
+    params = attempt_params(values, pause)  # its learner and course: the activity's too
+    return rollup.counted_insert(session=session, insert=insert_unless_paused(session, pause > 0),
+                                 params={**params, "when": values["submitted_at"]},
+                                 counters=counters, updates=(_ACTIVE,) if active else ())
 
 
 # (Bound names differ from the columns': an UPDATE keeps those for its SET clause.)

@@ -7,7 +7,7 @@ from sqlmodel import select
 from ..models import Enrolment, LessonProgress
 from .. import clock
 from . import rollup
-from .db_helpers import insert_new, insert_once, run
+from .db_helpers import insert_new, insert_once, new_row_insert, run
 from .standing import course_progress
 
 # An enrolment's last activity is noted at most this often: pages show it as a day and a
@@ -45,27 +45,37 @@ def complete_lesson(*, session, user, course, lesson, state=None, begin_writes=N
     attended a venue session today (``state``: the learner's ``course_progress`` read
     ``for_lesson_on`` today, if the caller has it). ``begin_writes`` (the view passes
     ``db.begin_writes``) is called then, and only writes follow: on SQLite the write lock is
-    held for two to four statements. The lesson row is inserted unless already there
-    (``insert_new``), and counted only if this request inserted it, so a request that raced
-    another for the same lesson counts nothing."""
+    held for two to four statements, on PostgreSQL a learner already enrolled writes in one
+    (``rollup.counted_insert``). The lesson row is inserted unless already there, and
+    counted (and the enrolment's activity noted) only if this request inserted it, so a
+    request that raced another for the same lesson counts nothing."""
     now = clock.now()
     if state is None or state.attended is None:
         state = course_progress(session=session, user=user, course=course,
                                 with_practices=False, for_lesson_on=clock.local_day(now))
-    enrolment, team_ids, assisted = state.enrolment, state.team_ids, state.attended
+    enrolment, fresh = state.enrolment, state.enrolment is None
+    one_statement = not fresh and session.get_bind().dialect.name == "postgresql"
     if begin_writes is not None:
-        begin_writes()
-    fresh = enrolment is None
+        begin_writes(one_statement=one_statement)
     if fresh:
         enrolment = enroll(session=session, user=user, course=course)
-    if insert_new(session, LessonProgress, user_id=user.id, course_slug=course.slug,
-                  lesson_slug=lesson.slug, completed_at=now) is not None:
-        rollup.count(session=session, province_code=user.province_code,
-                     commune_code=user.commune_code, team_ids=team_ids,
-                     course_slug=course.slug, when=now, lessons=1,
-                     lessons_assisted=int(assisted))
-    if not (fresh or noted_lately(state.active_at, now)):
-        run(session, _ACTIVE, {"enrolment_id": enrolment.id, "when": now})
+    row = dict(user_id=user.id, course_slug=course.slug, lesson_slug=lesson.slug,
+               completed_at=now)
+    counters = rollup.counter_params(
+        province_code=user.province_code, commune_code=user.commune_code,
+        team_ids=state.team_ids, course_slug=course.slug, when=now, lessons=1,
+        lessons_assisted=int(state.attended))
+    updates = () if fresh or noted_lately(state.active_at, now) else (_ACTIVE,)
+    if one_statement:
+        rollup.counted_insert(
+            session=session, insert=new_row_insert(session, LessonProgress, sorted(row), "new_"),
+            params={**{f"new_{name}": value for name, value in row.items()},
+                    "enrolment_id": enrolment.id, "when": now},
+            counters=counters, updates=updates)
+    elif insert_new(session, LessonProgress, **row) is not None:
+        rollup.count_with(session=session, counters=counters)
+        if updates:
+            run(session, _ACTIVE, {"enrolment_id": enrolment.id, "when": now})
     return enrolment
 
 

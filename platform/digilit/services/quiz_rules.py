@@ -64,35 +64,51 @@ def drawn_ids(course, token):
 
 
 # A learner's latest two attempts at a course, newest first: built once, run with values bound.
+# (Bound names differ from any column's: in a statement with an UPDATE, values named as its
+# table's columns would be SET.)
 _LATEST_TWO = (select(QuizAttempt.passed, QuizAttempt.submitted_at)
-               .where(QuizAttempt.user_id == bindparam("user_id"),
-                      QuizAttempt.course_slug == bindparam("course_slug"))
+               .where(QuizAttempt.user_id == bindparam("learner"),
+                      QuizAttempt.course_slug == bindparam("course"))
                .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc()).limit(2))
 
 
-_UNLESS_PAUSED = {}  # dialect -> the statement, built once
+_UNLESS_PAUSED = {}  # (dialect, with the pause) -> the statement, built once
 
 
-def _insert_unless_paused(session):
-    """``INSERT ... SELECT`` of one attempt, whose ``WHERE`` is the pause: not when the two
-    latest attempts failed and the newer was sent after ``opens_after``."""
-    dialect = session.get_bind().dialect.name
-    statement = _UNLESS_PAUSED.get(dialect)
+def insert_unless_paused(session, with_pause=True):
+    """``INSERT ... SELECT`` of one attempt (``attempt_params``) unless its token is there
+    already, ``RETURNING`` its id; ``with_pause``, its ``WHERE`` is the pause: not when the
+    two latest attempts failed and the newer was sent after ``opens_after``."""
+    key = (session.get_bind().dialect.name, with_pause)
+    statement = _UNLESS_PAUSED.get(key)
     if statement is None:
-        latest = _LATEST_TWO.subquery()
-        two = select(func.count().label("n"),
-                     func.sum(case((latest.c.passed, 1), else_=0)).label("passes"),
-                     func.max(latest.c.submitted_at).label("newest")).subquery()
-        paused = select(literal(1)).where(
-            two.c.n == 2, two.c.passes == 0,
-            two.c.newest > bindparam("opens_after", type_=QuizAttempt.submitted_at.type))
         columns = [c for c in QuizAttempt.__table__.c if c.name != "id"]
         row = select(*(bindparam(f"new_{c.name}", type_=c.type) for c in columns))
-        statement = _UNLESS_PAUSED[dialect] = (
-            dialect_insert(session, QuizAttempt)
-            .from_select(columns, row.where(~paused.exists()))
+        if with_pause:
+            row = row.where(~_paused().exists())
+        statement = _UNLESS_PAUSED[key] = (
+            dialect_insert(session, QuizAttempt).from_select(columns, row)
             .on_conflict_do_nothing().returning(QuizAttempt.id))
     return statement
+
+
+def _paused():
+    latest = _LATEST_TWO.subquery()
+    two = select(func.count().label("n"),
+                 func.sum(case((latest.c.passed, 1), else_=0)).label("passes"),
+                 func.max(latest.c.submitted_at).label("newest")).subquery()
+    return select(literal(1)).where(
+        two.c.n == 2, two.c.passes == 0,
+        two.c.newest > bindparam("opens_after", type_=QuizAttempt.submitted_at.type))
+
+
+def attempt_params(values, pause):
+    """The bound values of ``insert_unless_paused`` for the attempt ``values`` (every column
+    but the id) and a pause of ``pause`` seconds."""
+    params = {f"new_{name}": value for name, value in values.items()}
+    params.update(learner=values["user_id"], course=values["course_slug"],
+                  opens_after=values["submitted_at"] - timedelta(seconds=max(pause, 0)))
+    return params
 
 
 def record_unless_paused(*, session, values, pause):
@@ -102,10 +118,7 @@ def record_unless_paused(*, session, values, pause):
     SQLite's write lock the pause is checked where the attempt is inserted."""
     if pause <= 0:
         return insert_new(session, QuizAttempt, **values)
-    params = {f"new_{name}": value for name, value in values.items()}
-    params.update(user_id=values["user_id"], course_slug=values["course_slug"],
-                  opens_after=values["submitted_at"] - timedelta(seconds=pause))
-    return run(session, _insert_unless_paused(session), params).scalar()
+    return run(session, insert_unless_paused(session), attempt_params(values, pause)).scalar()
 
 
 def draw_of(latest):
@@ -119,8 +132,8 @@ def retry_at(*, session, user_id, course_slug, pause):
     ahead; None when the learner may take the quiz now."""
     if pause <= 0:
         return None
-    return retry_after(run(session, _LATEST_TWO, {"user_id": user_id,
-                                                  "course_slug": course_slug}).all(), pause)
+    return retry_after(run(session, _LATEST_TWO, {"learner": user_id,
+                                                  "course": course_slug}).all(), pause)
 
 
 def retry_after(latest, pause):

@@ -7,7 +7,7 @@ members, so a commune's teams add up to at most the commune: people outside any 
 counted in the commune alone."""
 from collections import Counter
 
-from sqlalchemy import bindparam
+from sqlalchemy import ARRAY, Integer, String, bindparam, func
 from sqlmodel import select
 
 from ..models import TeamMember
@@ -54,7 +54,42 @@ def count(*, session, province_code, commune_code, course_slug="", when=None, te
           **increments):
     """Add ``increments`` (e.g. ``lessons=1``) to the counters of the learner's commune,
     province, the nation and the teams ``team_ids``, for the day and in the totals: two
-    upserts, no read."""
+    upserts (on PostgreSQL one statement), no read."""
+    count_with(session=session, counters=counter_params(
+        province_code=province_code, commune_code=commune_code, course_slug=course_slug,
+        when=when, team_ids=team_ids, **increments))
+
+
+def count_with(*, session, counters):
+    """``count`` with its arguments made ``counters`` (``counter_params``; None counts
+    nothing)."""
+    if counters is None:
+        return
+    increments = counted(counters)
+    if session.get_bind().dialect.name == "postgresql":
+        key = ("together", increments)
+        statement = _UPSERTS.get(key)
+        if statement is None:
+            day, total = counter_upserts(session, increments)
+            statement = _UPSERTS[key] = total.add_cte(day.cte("day_counters"))
+        run(session, statement, counters)
+        return
+    units = zip(counters["k_levels"], counters["k_codes"], counters["k_parents"])
+    totals = [dict(level=level, unit_code=code, parent_code=parent,
+                   course_slug=counters["k_course_slug"],
+                   **{c: counters[f"k_{c}"] for c in COUNTERS}) for level, code, parent in units]
+    days = [dict(row, day=counters["k_day"]) for row in totals]
+    _upsert(session, StatDaily, days, DAY_KEYS, increments)
+    _upsert(session, StatTotal, totals, TOTAL_KEYS, increments)
+
+
+def counter_params(*, province_code, commune_code, course_slug="", when=None, team_ids=(),
+                   **increments):
+    """The bound values of ``counter_upserts`` for ``count``'s arguments (the units as three
+    arrays, the counters as ``k_<name>``), or None when nothing is to be counted: no
+    increment, or someone outside any commune (only people of a commune are counted, so that
+    every breakdown sums to its total). Raises ``ValueError`` for a counter that is not one,
+    or that does not belong to (or needs) a course."""
     unknown = set(increments) - set(COUNTERS)
     if unknown:
         raise ValueError(f"unknown counters: {sorted(unknown)}")
@@ -62,39 +97,67 @@ def count(*, session, province_code, commune_code, course_slug="", when=None, te
     misplaced = [c for c in increments if (c in COURSE_FREE) == bool(course_slug)]
     if misplaced:
         raise ValueError(f"counters {misplaced} do not belong to course {course_slug!r}")
-    # Only people of a commune are counted, so that every breakdown sums to its total.
     if not increments or commune_code is None or province_code is None:
-        return
-    totals = [dict(level=level, unit_code=code, parent_code=parent, course_slug=course_slug or "",
-                   **{c: increments.get(c, 0) for c in COUNTERS})
-              for level, code, parent in _units(province_code, commune_code, team_ids)]
-    days = [dict(row, day=local_day(when)) for row in totals]
-    if session.get_bind().dialect.name == "postgresql":
-        _upsert_together(session, days, increments)
-        return
-    _upsert(session, StatDaily, days, DAY_KEYS, increments)
-    _upsert(session, StatTotal, totals, TOTAL_KEYS, increments)
+        return None
+    levels, codes, parents = zip(*_units(province_code, commune_code, team_ids))
+    return dict(k_levels=list(levels), k_codes=list(codes), k_parents=list(parents),
+                k_course_slug=course_slug or "", k_day=local_day(when),
+                **{f"k_{c}": increments.get(c, 0) for c in COUNTERS})
 
 
-def _upsert_together(session, rows, increments):
-    """PostgreSQL: each unit's counters of the day and in total in one statement (the day's
-    upsert a writable CTE of the total's), so that an event costs one round trip to the
-    server for its counters, not two."""
-    key = ("together", tuple(sorted(increments)))
-    statement = _UPSERTS.get(key)
+def counted(params):
+    """The names of the counters ``params`` (``counter_params``) adds to, sorted."""
+    return tuple(c for c in COUNTERS if params[f"k_{c}"])
+
+
+def counter_upserts(session, increments, after=None):
+    """PostgreSQL: the upserts of the day's and the total counters ``increments`` (names) of
+    the units bound as arrays (``counter_params``), one statement each, to be run as one
+    (the day's a writable CTE of the total's, or both CTEs of a third): an event costs one
+    round trip for its counters. With ``after`` (a CTE of an ``INSERT ... RETURNING``),
+    they count only when it inserted a row."""
+    units = func.unnest(*(bindparam(name, type_=ARRAY(Integer))
+                          for name in ("k_levels", "k_codes", "k_parents"))) \
+        .table_valued("level", "unit_code", "parent_code").render_derived("units")
+    counters = [bindparam(f"k_{c}", type_=Integer) for c in COUNTERS]
+    names = ["level", "unit_code", "parent_code", "course_slug", *COUNTERS]
+
+    def upsert(model, keys, *extra):
+        rows = select(units.c.level, units.c.unit_code, units.c.parent_code,
+                      bindparam("k_course_slug", type_=String), *counters,
+                      *(bindparam(f"k_{name}", type_=model.__table__.c[name].type)
+                        for name in extra))
+        if after is not None:
+            rows = rows.where(select(after).exists())
+        insert = dialect_insert(session, model).from_select([*names, *extra], rows)
+        return insert.on_conflict_do_update(index_elements=keys, set_={
+            c: model.__table__.c[c] + insert.excluded[c] for c in increments})
+
+    return upsert(StatDaily, DAY_KEYS, "day"), upsert(StatTotal, TOTAL_KEYS)
+
+
+_COUNTED_INSERTS = {}  # (insert, counters, updates) -> the statement, built once
+
+
+def counted_insert(*, session, insert, params, counters, updates=()):
+    """PostgreSQL: ``insert`` (an ``INSERT ... RETURNING`` of one row, run with ``params``)
+    and, only when it inserted its row, in the same statement, the ``counters``
+    (``counter_params``, or None) and the ``updates`` (statements built once, bound by
+    ``params`` too): the row's first returned column, or None. One statement is atomic on its
+    own: it needs no transaction around it (``db.begin_writes(one_statement=True)``), so an
+    event costs one round trip for all its writes."""
+    increments = counted(counters) if counters else ()
+    key = (insert, increments, tuple(updates))
+    statement = _COUNTED_INSERTS.get(key)
     if statement is None:
-        names = ["level", "unit_code", "parent_code", "course_slug", *COUNTERS]
-
-        def upsert(model, columns, keys):
-            insert = dialect_insert(session, model).values(
-                {name: bindparam(f"k_{name}") for name in columns})
-            return insert.on_conflict_do_update(index_elements=keys, set_={
-                c: model.__table__.c[c] + insert.excluded[c] for c in increments})
-
-        day = upsert(StatDaily, [*names, "day"], DAY_KEYS).cte("day_counters")
-        statement = _UPSERTS[key] = upsert(StatTotal, names, TOTAL_KEYS).add_cte(day)
-    run(session, statement, [{f"k_{name}": value for name, value in row.items()}
-                             for row in rows])
+        inserted = insert.cte("inserted")
+        writes = [upsert.cte(f"counters_{n}") for n, upsert in
+                  enumerate(counter_upserts(session, increments, after=inserted))
+                  ] if increments else []
+        writes += [update.where(select(inserted).exists()).cte(f"update_{n}")
+                   for n, update in enumerate(updates)]
+        statement = _COUNTED_INSERTS[key] = select(*inserted.c).add_cte(*writes)
+    return run(session, statement, {**params, **(counters or {})}).scalar()
 
 
 _TEAMS_OF_ONE = select(TeamMember.team_id).where(TeamMember.user_id == bindparam("user_id"))
