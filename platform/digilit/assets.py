@@ -89,8 +89,12 @@ def compress(response):
     if (response.mimetype not in COMPRESSIBLE or response.status_code < 200
             or response.status_code in (204, 206, 304) or request.method == "HEAD"):
         return response
-    response.vary.add("Accept-Encoding")
-    if "Content-Encoding" in response.headers or request.accept_encodings["gzip"] <= 0:
+    if "Vary" in response.headers:
+        response.vary.add("Accept-Encoding")
+    else:  # the common case, without parsing and writing back a header set
+        response.headers.add("Vary", "Accept-Encoding")
+    if "gzip" not in request.headers.get("Accept-Encoding", "") \
+            or request.accept_encodings["gzip"] <= 0 or "Content-Encoding" in response.headers:
         return response
     if response.direct_passthrough and request.endpoint == "static":
         body = _static_body(response)

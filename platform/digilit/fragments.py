@@ -29,16 +29,24 @@ from .i18n import current_lang
 from .services import permissions
 
 FRAGMENTS, PAGES, RUNS = "digilit.fragments", "digilit.pages", "digilit.block-runs"
-SIGNED_CSRF = "digilit.signed-csrf"
-LIMITS = {FRAGMENTS: 4000, PAGES: 300, RUNS: 4000, SIGNED_CSRF: 10000}  # a few MB at most
+SIGNED_CSRF, LANG_URLS = "digilit.signed-csrf", "digilit.lang-urls"
+LIMITS = {FRAGMENTS: 4000, PAGES: 300, RUNS: 4000, SIGNED_CSRF: 10000,
+          LANG_URLS: 4000}  # a few MB at most
 MARK = "\x00"  # never in a template's own text: a hole is MARK + name + MARK
 
 
 def lang_url(lang):
-    """This page's address in another language (the same path and query, ``lang`` set)."""
+    """This page's address in another language (the same path and query, ``lang`` set),
+    escaped for HTML; made once per address (every page has a link per language)."""
+    return _kept(LANG_URLS, (request.script_root, request.path, request.query_string, lang),
+                 partial(_lang_url, lang))
+
+
+def _lang_url(lang):
     args = request.args.to_dict(flat=False)
     args["lang"] = [lang]
-    return quote(request.script_root + request.path) + "?" + urlencode(args, doseq=True)
+    return str(escape(quote(request.script_root + request.path) + "?"
+                      + urlencode(args, doseq=True)))
 
 
 def hole(name):
@@ -80,13 +88,18 @@ def _filled(name, given):
     if name == "csrf":
         return signed_csrf()
     if name.startswith("lang:"):
-        return str(escape(lang_url(name[5:])))
+        return lang_url(name[5:])
     raise ValueError(f"no such hole: {name!r}")
 
 
 def _fill(text, given=None):
     if MARK not in text:
         return Markup(text)
+    if given and len(given) == 1:  # a question's number: one replacement, no split
+        (name, value), = given.items()
+        text = text.replace(f"{MARK}{name}{MARK}", str(escape(value)).replace(MARK, ""))
+        if MARK not in text:
+            return Markup(text)
     parts = text.split(MARK)
     values = {}  # the language links are in the header and the footer: made once
     for index in range(1, len(parts), 2):
@@ -99,10 +112,11 @@ def _fill(text, given=None):
 
 def _visitor():
     """What the menus depend on: signed in, staff (team pages), statistics."""
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()  # asked thrice: not through the proxy
+    if not user.is_authenticated:
         return None
-    return (permissions.is_staff(current_user),
-            permissions.allows(current_user, permissions.STATS_UNIT, permissions.READ))
+    return (permissions.is_staff(user),
+            permissions.allows(user, permissions.STATS_UNIT, permissions.READ))
 
 
 def _kept(store, key, render):

@@ -10,18 +10,20 @@ CONTENT_SECURITY_POLICY = (
 
 
 HSTS = "max-age=31536000"
+# Set by no view: added, not replaced (which would look for each one first).
+EVERY_RESPONSE = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY), ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
 # Shared with everyone and kept by browsers: the files, and the worker that keeps them.
 CACHEABLE_ENDPOINTS = {"static", "offline.service_worker"}
 
 
 def set_security_headers(response):
     """The headers every response carries (pages, errors, downloads, static files, JSON)."""
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    response.headers.extend(EVERY_RESPONSE)
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = HSTS
     response.headers.pop("Server", None)

@@ -172,10 +172,11 @@ SETUP_EXEMPT = {"auth.second_factor", "auth.second_factor_confirm", "auth.change
 def require_second_factor():
     """Administrators sign in with a second factor: a session without one goes to the set-up
     (or, if the account has one already, back to the sign-in)."""
-    if (not current_user.is_authenticated or session.get(SECOND_STEP_DONE)
+    user = current_user._get_current_object()
+    if (not user.is_authenticated or session.get(SECOND_STEP_DONE)
             or request.endpoint in SETUP_EXEMPT
             or not current_app.config["SECOND_FACTOR_REQUIRED"]
-            or not permissions.needs_second_factor(current_user)):
+            or not permissions.needs_second_factor(user)):
         return None
     if factors.is_on(session=get_session(), user=_me()):
         logout_user()

@@ -206,7 +206,8 @@ PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static", "api.
 @bp.before_app_request
 def require_new_password():
     """Someone who signed in with a PIN chooses a password before anything else."""
-    if (current_user.is_authenticated and current_user.must_change_password
+    user = current_user._get_current_object()
+    if (user.is_authenticated and user.must_change_password
             and request.endpoint not in PASSWORD_CHANGE_EXEMPT):
         return redirect(url_for("auth.change_password"))
     return None

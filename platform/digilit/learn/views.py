@@ -275,10 +275,10 @@ def render_me():
     """The learner's page: progress per course, certificates, the latest changes to the
     account (one small query), account links. Kept per kind of learner, each course kept
     per standing, each change per kind: what is the learner's own is filled in."""
-    db = get_session()
-    rows = standing.learner_overview(session=db, user=current_user, catalog=get_catalog())
-    changes = security_events.recent(session=db, user=current_user)
-    holes = {"name": current_user.full_name, "username": current_user.username,
+    db, user = get_session(), current_user._get_current_object()
+    rows = standing.learner_overview(session=db, user=user, catalog=get_catalog())
+    changes = security_events.recent(session=db, user=user)
+    holes = {"name": user.full_name, "username": user.username,
              "courses": Markup("").join(_me_course(state) for state in rows),
              "changes": Markup("").join(
                  fragment("auth/_security_event.html", event.kind, event.detail,
@@ -287,9 +287,9 @@ def render_me():
                           event=event) for event in changes),
              "identity": Markup(render_template("auth/_identity.html")) if oidc.enabled()
              else Markup("")}
-    return page("learn/me.html", bool(rows), bool(changes), current_user.role == "learner",
+    return page("learn/me.html", bool(rows), bool(changes), user.role == "learner",
                 holes=holes, started=bool(rows), changed=bool(changes),
-                learner=current_user.role == "learner")
+                learner=user.role == "learner")
 
 
 def _me_course(state):

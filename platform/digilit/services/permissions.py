@@ -168,10 +168,12 @@ def check_request(endpoint):
     needed = ENDPOINTS.get(endpoint)
     if needed is None:
         abort(404)
-    if needed in (PUBLIC, SELF_AUTHENTICATED) or (needed != OWN and allows(current_user,
-                                                                            *needed)):
+    if needed in (PUBLIC, SELF_AUTHENTICATED):
         return None
-    if not current_user.is_authenticated:
+    user = current_user._get_current_object()  # asked twice: not through the proxy
+    if needed != OWN and allows(user, *needed):
+        return None
+    if not user.is_authenticated:
         return current_app.login_manager.unauthorized()
     if needed != OWN:
         abort(404)

@@ -48,6 +48,10 @@ def token_matches(*, secret, token, user_id, course):
     return hmac.compare_digest(signature, _signature(secret, nonce, user_id, course))
 
 
+_RECENT_DRAWS = {}  # token -> (course, its draw): a new form draws twice (token, order)
+RECENT_DRAWS_KEPT = 64
+
+
 def drawn_questions(course, token):
     """The questions an attempt draws: ``quiz_size`` of the bank, chosen from the token (so
     grading, and the result page later, find the same ones), in course order."""
@@ -55,8 +59,15 @@ def drawn_questions(course, token):
     size = course.draw_size
     if size >= len(questions):
         return tuple(questions)
+    kept = _RECENT_DRAWS.get(token)
+    if kept is not None and kept[0] is course:  # the same course, not one loaded anew
+        return kept[1]
     chosen = set(id(q) for q in random.Random(f"draw:{token}").sample(questions, size))
-    return tuple(q for q in questions if id(q) in chosen)
+    drawn = tuple(q for q in questions if id(q) in chosen)
+    if len(_RECENT_DRAWS) >= RECENT_DRAWS_KEPT:
+        _RECENT_DRAWS.clear()
+    _RECENT_DRAWS[token] = (course, drawn)
+    return drawn
 
 
 def drawn_ids(course, token):
