@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, event, func, text
 
 from digilit import clock as digilit_clock
 from digilit import create_app, paths
-from digilit.db import make_engine, upgrade_database
+from digilit.db import dispose, make_engine, upgrade_database
 from digilit.services import accounts, hashing
 from digilit.services.quiz_rules import drawn_ids
 from digilit.services.geo import import_geography
@@ -148,7 +148,7 @@ def app(database_url, tmp_path):
                       "CREDENTIAL_KEY_FILE": str(tmp_path / "instance" / "credential_key.pem")})
     _refuse_writes_while_reading(app.extensions["digilit.engine"])
     yield app
-    app.extensions["digilit.engine"].dispose()
+    dispose(app.extensions["digilit.engine"])
 
 
 @pytest.fixture

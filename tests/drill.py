@@ -8,6 +8,7 @@ import pytest
 
 from conftest import CSRF_RE, csrf_token
 from digilit import create_app
+from digilit.db import dispose
 
 FIXTURE_COURSES = Path(__file__).parent / "fixtures" / "courses"
 SLUG, PRACTICE = "drill", "report-scam"
@@ -21,7 +22,7 @@ def app(database_url):
                       "SQLALCHEMY_DATABASE_URI": database_url,
                       "COURSES_DIR": str(FIXTURE_COURSES)})
     yield app
-    app.extensions["digilit.engine"].dispose()
+    dispose(app.extensions["digilit.engine"])
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from conftest import AuthActions, HANOI, HOAN_KIEM
 from digilit import create_app, paths
 from digilit.demo import DEMO_ACCOUNTS
 from digilit.models import Commune, Enrolment, LessonProgress, Province, User
+from digilit.db import dispose
 
 PASSWORD = "mat-khau-quan-tri"
 
@@ -42,7 +43,7 @@ def test_db_upgrade_creates_a_fresh_database(tmp_path):
         assert {"user", "province", "commune", "enrolment", "lessonprogress", "quizattempt",
                 "certificate", "alembic_version"} <= tables
     finally:
-        app.extensions["digilit.engine"].dispose()
+        dispose(app.extensions["digilit.engine"])
 
 
 # --- geo import ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import pytest
 
 from digilit import create_app, paths
 from digilit.config import load_secret_key, normalise_database_url
+from digilit.db import dispose
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def make_app():
 
     yield make
     for app in apps:
-        app.extensions["digilit.engine"].dispose()
+        dispose(app.extensions["digilit.engine"])
 
 
 def test_load_secret_key_generates_once_and_keeps_it(tmp_path):

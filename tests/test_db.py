@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from conftest import HANOI, HOAN_KIEM, PG_URL, csrf_token, wrong_answers
+from digilit.db import dispose
 from digilit.models import Certificate, Enrolment, LessonProgress, QuizAttempt, User
 from digilit.models.stats import COMMUNE, StatDaily, StatTotal
 from digilit.services.quiz_rules import drawn_ids
@@ -71,6 +72,24 @@ def test_a_get_reads_outside_a_transaction_and_a_post_writes_in_begin_immediate(
             current = None
         else:
             assert current in (None, "BEGIN IMMEDIATE"), statement  # never a plain BEGIN
+
+
+@sqlite_only
+def test_sqlite_pages_read_on_the_threads_kept_connection(client, auth, engine):
+    """Pages after the first check out no connection: they read on the thread's kept one,
+    which is handed out only outside a transaction."""
+    checkouts = []
+    auth.register()
+    event.listen(engine.pool, "checkout", lambda *_args: checkouts.append(1))
+    for _ in range(3):
+        assert client.get("/courses/e-id").status_code == 200
+    assert checkouts == []
+    kept = engine.kept_reader.connection()
+    kept.exec_driver_sql("BEGIN")  # as a request that ended without ending its transaction
+    assert kept.connection.dbapi_connection.in_transaction
+    again = engine.kept_reader.connection()
+    assert again is kept and not again.connection.dbapi_connection.in_transaction
+    assert client.get("/courses/e-id").status_code == 200
 
 
 @pytest.mark.skipif(not PG_URL, reason="PostgreSQL's transactions")
@@ -267,7 +286,7 @@ def test_times_are_stored_and_read_back_in_utc(session, user):
 def test_healthz_reaches_the_database(client, monkeypatch, app):
     assert client.get("/healthz").get_json() == {"status": "ok"}
     engine = app.extensions["digilit.engine"]
-    engine.dispose()
+    dispose(engine)  # every connection closed, the kept reading one too
     monkeypatch.setattr(engine.pool, "connect",
                         lambda: (_ for _ in ()).throw(RuntimeError("database down")))
     response = client.get("/healthz")

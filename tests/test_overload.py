@@ -11,6 +11,7 @@ from digilit import create_app
 from digilit.models import QuizAttempt
 from digilit.overload import queued_seconds
 from digilit.services.quiz_rules import drawn_ids
+from digilit.db import dispose
 
 BUSY = "Many people are learning right now"
 
@@ -22,7 +23,7 @@ def impatient_app(database_url):
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "TRUSTED_PROXIES": 1,
                       "SQLALCHEMY_DATABASE_URI": database_url, "SQLITE_BUSY_TIMEOUT": 0.2})
     yield app
-    app.extensions["digilit.engine"].dispose()
+    dispose(app.extensions["digilit.engine"])
 
 
 def english_learner(app, catalog):

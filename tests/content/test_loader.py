@@ -8,6 +8,7 @@ import pytest
 from digilit import create_app, paths
 from digilit.content import localize
 from digilit.content.loader import load_all, load_course
+from digilit.db import dispose
 
 SLUG = "test-course"
 
@@ -358,7 +359,7 @@ def mixed_app(database_url, mixed_courses):
                       "SQLALCHEMY_DATABASE_URI": database_url,
                       "COURSES_DIR": str(mixed_courses)})
     yield app
-    app.extensions["digilit.engine"].dispose()
+    dispose(app.extensions["digilit.engine"])
 
 
 def test_a_broken_course_is_left_out_and_the_others_are_served(mixed_app):

@@ -10,6 +10,7 @@ from digilit.content.competencies import AREAS, COMPETENCES, area_of, areas_of
 from digilit.content.loader import load_all
 from digilit.content.svg import svg_problems
 from drill import FIXTURE_COURSES
+from digilit.db import dispose
 
 COURSE = "courses/drill"
 
@@ -220,4 +221,4 @@ def test_a_broken_practice_leaves_its_course_out_and_the_others_served(courses, 
         assert result.exit_code == 1
         assert f"{COURSE}/{PRACTICE}:" in result.output
     finally:
-        app.extensions["digilit.engine"].dispose()
+        dispose(app.extensions["digilit.engine"])

@@ -12,6 +12,7 @@ from sqlmodel import select
 from conftest import HANOI, HOAN_KIEM, csrf_token
 from digilit import create_app, paths
 from digilit.models import Enrolment, LessonProgress
+from digilit.db import dispose
 
 SLUG = "e-id"
 
@@ -279,7 +280,7 @@ def hostile_app(database_url, tmp_path):
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
                       "SQLALCHEMY_DATABASE_URI": database_url, "COURSES_DIR": str(courses)})
     yield app
-    app.extensions["digilit.engine"].dispose()
+    dispose(app.extensions["digilit.engine"])
 
 
 def test_a_hostile_lesson_is_served_sanitised(hostile_app):

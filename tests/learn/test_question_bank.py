@@ -9,6 +9,7 @@ from sqlmodel import select
 from conftest import AuthActions, LearnActions
 from digilit.models import QuizAttempt
 from digilit.services import quiz_rules
+from digilit.db import dispose
 from drill import (SLUG, answer_quiz, app, course, drawn, page_of, quiz_form,  # noqa: F401
                    ready_for_quiz)
 
@@ -169,7 +170,7 @@ def test_the_pause_is_configurable(database_url, clock):
             response, _ids = answer_quiz(client, course, right=False)
             assert "/attempts/" in response.headers["Location"]
     finally:
-        app.extensions["digilit.engine"].dispose()
+        dispose(app.extensions["digilit.engine"])
 
 
 def test_a_step_chosen_twice_is_flagged_by_the_server(client, learner, learn, course, db):

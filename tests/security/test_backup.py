@@ -8,6 +8,7 @@ from sqlalchemy import create_engine, text
 
 from conftest import wrong_answers
 from digilit import create_app
+from digilit.db import dispose
 
 
 def make_app(url):
@@ -87,7 +88,7 @@ def test_a_backup_taken_during_writes_restores_every_acknowledged_attempt(
         restored = invoke(fresh, "restore", str(tmp_path / "site.backup"))
         assert restored.exit_code == 0, restored.output
     finally:
-        fresh.extensions["digilit.engine"].dispose()
+        dispose(fresh.extensions["digilit.engine"])
     found = attempt_ids(fresh_database_url)
     assert set(before) <= set(found)  # every attempt acknowledged before the backup
     # A consistent snapshot: the first attempts in the order they were acknowledged.

@@ -9,6 +9,7 @@ from digilit.models import Throttle, User
 from digilit.services import accounts, hashing
 
 from .conftest import STAFF_PASSWORD, field_errors, is_signed_in, login, run_together
+from digilit.db import dispose
 
 WINDOW = 15 * 60
 GENERIC = ("Wrong username, password or PIN. Try again in 15 minutes, or ask your team "
@@ -83,7 +84,7 @@ def test_the_lock_holds_across_app_nodes_sharing_the_database(app, database_url,
         assert login(second, "lan2025", STAFF_PASSWORD).status_code == 422
         assert login(first, "lan2025", STAFF_PASSWORD).status_code == 422
     finally:
-        other.extensions["digilit.engine"].dispose()
+        dispose(other.extensions["digilit.engine"])
 
 
 def test_parallel_guesses_cannot_pass_the_limit(app, lan, monkeypatch):
