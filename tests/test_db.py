@@ -6,12 +6,12 @@ import time
 from datetime import timezone
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from conftest import HANOI, HOAN_KIEM, PG_URL, csrf_token, wrong_answers
-from digilit.db import dispose
+from digilit.db import dbapi_in_transaction, dispose
 from digilit.models import Certificate, Enrolment, LessonProgress, QuizAttempt, User
 from digilit.models.stats import COMMUNE, StatDaily, StatTotal
 from digilit.services.quiz_rules import drawn_ids
@@ -74,22 +74,44 @@ def test_a_get_reads_outside_a_transaction_and_a_post_writes_in_begin_immediate(
             assert current in (None, "BEGIN IMMEDIATE"), statement  # never a plain BEGIN
 
 
-@sqlite_only
-def test_sqlite_pages_read_on_the_threads_kept_connection(client, auth, engine):
-    """Pages after the first check out no connection: they read on the thread's kept one,
-    which is handed out only outside a transaction."""
+def test_pages_read_on_the_main_threads_kept_connection(client, auth, engine):
+    """Pages after the first check out no connection (on PostgreSQL: no ping either): they
+    read on the main thread's kept one, which is handed out only outside a transaction.
+    Another thread's request reads on a connection of the pool, and gives it back."""
     checkouts = []
     auth.register()
     event.listen(engine.pool, "checkout", lambda *_args: checkouts.append(1))
     for _ in range(3):
         assert client.get("/courses/e-id").status_code == 200
     assert checkouts == []
+    answers = []
+    other = threading.Thread(target=lambda: answers.append(client.get("/courses/e-id")))
+    other.start()
+    other.join()
+    assert answers[0].status_code == 200 and checkouts == [1]
+    assert engine.pool.checkedout() == 1  # the kept one alone
     kept = engine.kept_reader.connection()
     kept.exec_driver_sql("BEGIN")  # as a request that ended without ending its transaction
-    assert kept.connection.dbapi_connection.in_transaction
+    assert dbapi_in_transaction(kept)
     again = engine.kept_reader.connection()
-    assert again is kept and not again.connection.dbapi_connection.in_transaction
+    assert again is kept and not dbapi_in_transaction(again)
     assert client.get("/courses/e-id").status_code == 200
+
+
+@pytest.mark.skipif(not PG_URL, reason="a database server's connections")
+def test_a_kept_connection_that_outlived_its_server_session_is_replaced(client, auth, engine,
+                                                                         db):
+    """A kept connection unused for ``ping_after`` seconds is pinged first: one whose server
+    process is gone (a restart) is replaced, and the page is served."""
+    auth.register()
+    assert client.get("/courses/e-id").status_code == 200
+    kept = engine.kept_reader.connection()
+    pid = kept.connection.dbapi_connection.info.backend_pid
+    db.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    db.commit()
+    engine.kept_reader.ping_after = 0  # rested long enough: pinged before use
+    assert client.get("/courses/e-id").status_code == 200
+    assert engine.kept_reader.connection().connection.dbapi_connection.info.backend_pid != pid
 
 
 @pytest.mark.skipif(not PG_URL, reason="PostgreSQL's transactions")
@@ -133,7 +155,7 @@ def test_on_postgresql_a_get_reads_outside_a_transaction_and_a_post_writes_in_on
     assert writes and set(writes) == {TransactionStatus.INTRANS}
     writes = [verb for verb, insert, _status in seen if verb != "SELECT" or insert]
     assert writes == ["WITH"] and {status for *_sql, status in seen} == {TransactionStatus.IDLE}
-    assert len(checkouts) == 1  # a lesson done: one connection, reads and the write
+    assert checkouts == []  # a lesson done: the thread's kept connection, reads and the write
 
 
 @pytest.mark.skipif(not PG_URL, reason="PostgreSQL's one-statement writes")

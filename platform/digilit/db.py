@@ -9,9 +9,12 @@ A request reads without a transaction of its own (``engine.reader``: autocommit,
 statement its own snapshot) until it begins to write. On PostgreSQL, under READ COMMITTED,
 each statement sees its own snapshot either way, and a page's reads then cost no ``BEGIN``
 and ``ROLLBACK``, two round trips to the server; on SQLite two statements less per page.
+A sync worker reads on its kept connection (``KeptReader``), not one checked out of the pool
+(and on PostgreSQL pinged) for each request; its writes follow on the same connection.
 """
+import os
 import threading
-import weakref
+import time
 
 import click
 from flask import current_app, g, has_app_context, has_request_context, request
@@ -23,6 +26,7 @@ from .writer_queue import HELD, WriterQueue
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 READS = "digilit_reads"  # an execution option: the connection reads in autocommit (SQLite)
+PING_AFTER = 1.0  # seconds a kept PostgreSQL connection may rest before it is pinged
 
 
 def make_engine(url, busy_timeout=30):
@@ -31,6 +35,7 @@ def make_engine(url, busy_timeout=30):
     if not url.startswith("sqlite"):
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
         engine.reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+        engine.kept_reader = KeptReader(engine.reader, ping_after=PING_AFTER)
         engine.begin_writing = lambda connection: connection.exec_driver_sql("BEGIN")
         return engine
     engine = create_engine(url, connect_args={"check_same_thread": False,
@@ -73,32 +78,64 @@ def make_engine(url, busy_timeout=30):
 
 
 class KeptReader:
-    """SQLite: each thread's reading connection, checked out once and kept from request to
-    request. A request's session on it saves the pool's checkout and return (a third of a
-    page's database time); a file database has no server whose restart would break it. A
-    connection is handed out only outside any transaction (a request that ended without
-    ending its own has it rolled back here)."""
+    """The reading connection of a process's main thread (a sync worker's only one), checked
+    out once and kept from request to request: a request's session on it saves the pool's
+    checkout and return, which cost about as much as a page's statements, and on PostgreSQL
+    the ping of ``pool_pre_ping``, a round trip. Other threads, which may come and go (a
+    development server's), read on connections of the pool as before.
 
-    def __init__(self, engine):
-        self._engine, self._local = engine, threading.local()
-        self._all = weakref.WeakSet()  # to close them all with the engine (``close_all``)
+    A kept PostgreSQL connection is pinged only when unused for ``ping_after`` seconds: a
+    server restart takes longer than that, so a connection that outlived one is found out
+    (and replaced) before a request uses it; one that breaks while in use is invalidated by
+    SQLAlchemy and replaced at the next request. A SQLite file has no server to restart. A
+    connection is handed out only outside any transaction (one left open by a request that
+    ended badly is rolled back first)."""
+
+    def __init__(self, engine, ping_after=None):
+        self._engine, self.ping_after = engine, ping_after
+        self._connection, self._pid, self._handed_out = None, None, 0.0
 
     def connection(self):
-        """This thread's reading connection, outside any transaction."""
-        connection = getattr(self._local, "connection", None)
+        """The main thread's reading connection, outside any transaction; None in another
+        thread."""
+        if threading.current_thread() is not threading.main_thread():
+            return None
+        connection, now = self._connection, time.monotonic()  # an age, not the clock
+        if self._pid != os.getpid():
+            connection = None  # a forked worker: the parent's connection is not its own
+        elif connection is not None and self.ping_after is not None and \
+                now - self._handed_out >= self.ping_after and not self._answers(connection):
+            connection.invalidate()
         if connection is None or connection.closed or connection.invalidated:
-            connection = self._local.connection = self._engine.connect()
-            self._all.add(connection)
-        elif connection.in_transaction() or \
-                connection.connection.dbapi_connection.in_transaction:
+            connection, self._pid = self._engine.connect(), os.getpid()
+            self._connection = connection
+        elif connection.in_transaction() or dbapi_in_transaction(connection):
             connection.rollback()
             connection.connection.dbapi_connection.rollback()
+        self._handed_out = now
         return connection
 
-    def close_all(self):
-        """Close every thread's kept connection (before the engine is disposed)."""
-        for connection in list(self._all):
-            connection.close()
+    def _answers(self, connection):
+        if connection.closed or connection.invalidated:
+            return False
+        try:
+            return self._engine.dialect.do_ping(connection.connection.dbapi_connection)
+        except Exception:  # noqa: BLE001 - any failure: the connection is replaced
+            return False
+
+    def close(self):
+        """Close the kept connection (before the engine is disposed)."""
+        if self._connection is not None and self._pid == os.getpid():
+            self._connection.close()
+        self._connection = None
+
+
+def dbapi_in_transaction(connection):
+    """Whether the driver's connection is in a transaction (sqlite3, psycopg)."""
+    dbapi = connection.connection.dbapi_connection
+    if hasattr(dbapi, "in_transaction"):
+        return dbapi.in_transaction
+    return dbapi.info.transaction_status.name != "IDLE"
 
 
 def _end_write_turn(session=None, transaction=None):
@@ -177,7 +214,7 @@ def dispose(engine):
     """Close the engine's connections, the kept reading ones too."""
     kept = getattr(engine, "kept_reader", None)
     if kept is not None:
-        kept.close_all()
+        kept.close()
     engine.dispose()
 
 
@@ -194,7 +231,7 @@ def get_session():
             bind = engine
         else:
             kept = getattr(engine, "kept_reader", None)
-            bind = kept.connection() if kept is not None else engine.reader
+            bind = (kept.connection() if kept is not None else None) or engine.reader
         g.db_session = Session(bind, expire_on_commit=False)
     return g.db_session
 
