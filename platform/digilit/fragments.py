@@ -97,7 +97,8 @@ def _fill(text, given=None):
         return Markup(text)
     if given and len(given) == 1:  # a question's number: one replacement, no split
         (name, value), = given.items()
-        text = text.replace(f"{MARK}{name}{MARK}", str(escape(value)).replace(MARK, ""))
+        value = str(value) if type(value) is int else str(escape(value)).replace(MARK, "")
+        text = text.replace(f"{MARK}{name}{MARK}", value)
         if MARK not in text:
             return Markup(text)
     parts = text.split(MARK)
@@ -144,10 +145,11 @@ def _split_runs(text):
     return runs, rest
 
 
-def _arranged(text, order):
+def _arranged(text, order, split=None):
     """``text`` with the blocks of each run (each block after a hole ``block:<id>``, the run
-    ended by a hole ``blocks-end``) in ``order``, a list of their ids."""
-    runs, tail = _kept(RUNS, text, lambda: _split_runs(text))  # split once per text
+    ended by a hole ``blocks-end``) in ``order``, a list of their ids (``split``: the text's
+    runs, if the caller has them)."""
+    runs, tail = split or _kept(RUNS, text, lambda: _split_runs(text))  # split once per text
     parts = []
     for head, blocks in runs:
         parts.append(head)
@@ -169,7 +171,7 @@ def fragment_each(template, items):
     holes, order, context)`` of ``items``, joined: the request's mount point, language and
     store read once for all (a quiz form's ten questions)."""
     prefix = (template, request.script_root, current_lang())
-    kept = current_app.extensions.get(FRAGMENTS, {})
+    kept, splits = (current_app.extensions.get(store, {}) for store in (FRAGMENTS, RUNS))
     keeping = g.get("keeping_page")  # the page that includes them is kept: holes stay open
     parts = []
     for key, holes, order, context in items:
@@ -177,7 +179,7 @@ def fragment_each(template, items):
         if text is None:
             text = _kept(FRAGMENTS, prefix + key, partial(render_template, template, **context))
         if order is not None:
-            text = _arranged(text, order)
+            text = _arranged(text, order, splits.get(text))
         parts.append(text if keeping else _fill(text, holes))
     return Markup("".join(parts))
 
