@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from conftest import HANOI, HOAN_KIEM, PG_URL, csrf_token, wrong_answers
-from digilit.db import dbapi_in_transaction, dispose
+from digilit.db import dispose
+from digilit.kept_reader import dbapi_in_transaction
 from digilit.models import Certificate, Enrolment, LessonProgress, QuizAttempt, User
 from digilit.models.stats import COMMUNE, StatDaily, StatTotal
 from digilit.services.quiz_rules import drawn_ids
