@@ -141,16 +141,13 @@ def begin_writes(one_statement=False):
     if one_statement and engine.dialect.name == "postgresql":
         g.db_one_statement = True
         return
-    bind = session.get_bind()
-    if bind is engine.reader or getattr(bind, "engine", None) is engine.reader:
-        engine.begin_writing(session.connection())  # then, its commit: ``_end_write_turn``
+    # Not yet writing: the session reads (the kept connection, or the reader's).
+    engine.begin_writing(session.connection())  # then, its commit: ``_end_write_turn``
 
 
 def dispose(engine):
     """Close the engine's connections, the kept reading ones too."""
-    kept = getattr(engine, "kept_reader", None)
-    if kept is not None:
-        kept.close()
+    engine.kept_reader.close()
     engine.dispose()
 
 
@@ -165,9 +162,8 @@ def get_session():
         engine = get_engine()
         if _wants_write():
             bind = engine
-        else:
-            kept = getattr(engine, "kept_reader", None)
-            bind = (kept.connection() if kept is not None else None) or engine.reader
+        else:  # another thread than the main one has no kept connection
+            bind = engine.kept_reader.connection() or engine.reader
         g.db_session = Session(bind, expire_on_commit=False)
     return g.db_session
 

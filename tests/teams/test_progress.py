@@ -288,7 +288,7 @@ def test_csv_export(app, db, world, catalog):
     vi = read_csv(client.get(f"/teams/{world.team.id}/progress.csv?lang=vi"))
     assert vi[0][0] == "Họ và tên" and "Passed" not in {r[5] for r in vi[1:]}
     # The rows are read while the response streams: that leaves no connection checked out
-    # (on SQLite but the thread's kept reading connection).
+    # but the worker's kept reading connection.
     engine = app.extensions["digilit.engine"]
     assert engine.pool.checkedout() == (1 if getattr(engine, "kept_reader", None) else 0)
 

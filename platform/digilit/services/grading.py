@@ -185,11 +185,10 @@ def submit_attempt(*, session, user, course, token, answers, secret=None, pause=
 
     Reads come first (``state``: the learner's ``course_progress`` read ``for_token``, if the
     caller has it); ``begin_writes`` (the view passes ``db.begin_writes``) is called before
-    the writes, which
-    hold whatever happened in between: the attempt is inserted unless its token is there
-    already or the pause is not over (one statement, under SQLite's write lock), the course
-    is completed only if it was not, and the counters count only what this request
-    inserted."""
+    the writes, which hold whatever happened in between: the attempt is inserted unless its
+    token is there already or the pause is not over (one statement, under SQLite's write
+    lock), the course is completed only if it was not, and the counters count only what
+    this request inserted."""
     if not token or len(token) > 64:
         raise _expired()
     if state is None or state.token != token:

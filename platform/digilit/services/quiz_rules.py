@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from .. import clock
 from ..models import QuizAttempt
-from .db_helpers import dialect_insert, insert_new, run
+from .db_helpers import dialect_insert, run
 
 NONCE_BYTES = 18
 MAX_REDRAWS = 20
@@ -127,9 +127,8 @@ def record_unless_paused(*, session, values, pause):
     already or the learner's two latest attempts at the course failed and the pause of
     ``pause`` seconds after them is not over: its id, or None. One statement, so that under
     SQLite's write lock the pause is checked where the attempt is inserted."""
-    if pause <= 0:
-        return insert_new(session, QuizAttempt, **values)
-    return run(session, insert_unless_paused(session), attempt_params(values, pause)).scalar()
+    return run(session, insert_unless_paused(session, pause > 0),
+               attempt_params(values, pause)).scalar()
 
 
 def draw_of(latest):

@@ -32,7 +32,7 @@ def _units(province_code, commune_code, team_ids):
         yield TEAM, team_id, commune_code
 
 
-_UPSERTS = {}  # (dialect, model, counters) -> the statement, built once
+_UPSERTS = {}  # (dialect, model, keys, counters), or PostgreSQL's ("together", counters)
 TOTAL_KEYS = ["level", "unit_code", "course_slug"]  # a row's unit; a day's row: and the day
 DAY_KEYS = [*TOTAL_KEYS, "day"]
 
