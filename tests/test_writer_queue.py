@@ -2,13 +2,15 @@
 the turn is taken with ``BEGIN IMMEDIATE`` and given back when the transaction ends."""
 import fcntl
 import os
+import signal
+import threading
 
 import pytest
 from flask import g
 from sqlalchemy import text
 
 from conftest import PG_URL
-from digilit import db
+from digilit import db, writer_queue
 from digilit.writer_queue import HELD
 
 pytestmark = pytest.mark.skipif(bool(PG_URL), reason="SQLite's write lock")
@@ -80,3 +82,43 @@ def test_a_request_waits_its_turn_then_meets_sqlites_own_timeout(app, queue, oth
         queue.acquire()
         assert g.get(HELD)
         queue.release()
+
+
+def never(*_args):
+    raise AssertionError("the other way of waiting")
+
+
+def test_the_main_thread_is_woken_when_the_turn_is_free(app, queue, other_process,
+                                                        monkeypatch):
+    """gunicorn's sync workers serve in the main thread: the wait is the kernel's, ended by
+    the turn's release (not a poll), its alarm disarmed and the former handler back."""
+    monkeypatch.setattr(writer_queue, "_poll", never)
+    fcntl.flock(other_process, fcntl.LOCK_EX)
+    threading.Timer(0.05, fcntl.flock, (other_process, fcntl.LOCK_UN)).start()
+    before = signal.getsignal(signal.SIGALRM)
+    with app.test_request_context("/", method="POST"):
+        queue.acquire()
+        assert g.get(HELD) and not turn_is_free(other_process)
+        queue.release()
+    assert signal.getsignal(signal.SIGALRM) is before
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert turn_is_free(other_process)
+
+
+def test_another_thread_asks_again_until_the_turn_is_free(app, queue, other_process,
+                                                          monkeypatch):
+    monkeypatch.setattr(writer_queue, "_wait_in_kernel", never)  # signals: main thread only
+    fcntl.flock(other_process, fcntl.LOCK_EX)
+    threading.Timer(0.05, fcntl.flock, (other_process, fcntl.LOCK_UN)).start()
+    held = []
+
+    def write():
+        with app.test_request_context("/", method="POST"):
+            queue.acquire()
+            held.append(bool(g.get(HELD)))
+            queue.release()
+
+    worker = threading.Thread(target=write)
+    worker.start()
+    worker.join(10)
+    assert held == [True] and turn_is_free(other_process)
