@@ -5,9 +5,10 @@ Every event is counted for the learner's commune, its province and the nation, a
 team the learner is a member of (a team's parent is its commune). Teams count only their
 members, so a commune's teams add up to at most the commune: people outside any team are
 counted in the commune alone."""
+import json
 from collections import Counter
 
-from sqlalchemy import ARRAY, Integer, String, bindparam, func
+from sqlalchemy import ARRAY, Integer, String, bindparam, func, literal_column, true
 from sqlmodel import select
 
 from ..models import TeamMember
@@ -15,6 +16,7 @@ from ..models.stats import (COMMUNE, NATION, NATION_CODE, PROVINCE, TEAM, StatDa
                             StatTotal)
 from ..clock import local_day
 from .db_helpers import dialect_insert, run
+from .prepared import prepare
 
 COUNTERS = ("learners", "trained", "enrolments", "completions", "attempts", "passes",
             "certificates", "lessons", "lessons_assisted")
@@ -32,22 +34,9 @@ def _units(province_code, commune_code, team_ids):
         yield TEAM, team_id, commune_code
 
 
-_UPSERTS = {}  # (dialect, model, keys, counters), or PostgreSQL's ("together", counters)
+_UPSERTS = {}  # (dialect, counters) -> the statements that count them, built once
 TOTAL_KEYS = ["level", "unit_code", "course_slug"]  # a row's unit; a day's row: and the day
 DAY_KEYS = [*TOTAL_KEYS, "day"]
-
-
-def _upsert(session, model, rows, keys, increments):
-    """Add the rows' counters to the rows already there (one statement, run for each row:
-    compiled once, where rows written into the statement would be compiled every time)."""
-    dialect = session.get_bind().dialect.name
-    key = (dialect, model, tuple(keys), tuple(sorted(increments)))
-    statement = _UPSERTS.get(key)
-    if statement is None:
-        insert, columns = dialect_insert(session, model), model.__table__.c
-        statement = _UPSERTS[key] = insert.on_conflict_do_update(
-            index_elements=keys, set_={c: columns[c] + insert.excluded[c] for c in increments})
-    run(session, statement, rows)
 
 
 def count(*, session, province_code, commune_code, course_slug="", when=None, team_ids=(),
@@ -66,27 +55,23 @@ def count_with(*, session, counters):
     if counters is None:
         return
     increments = counted(counters)
-    if session.get_bind().dialect.name == "postgresql":
-        key = ("together", increments)
-        statement = _UPSERTS.get(key)
-        if statement is None:
-            day, total = counter_upserts(session, increments)
-            statement = _UPSERTS[key] = total.add_cte(day.cte("day_counters"))
+    key = (session.get_bind().dialect.name, increments)
+    statements = _UPSERTS.get(key)
+    if statements is None:
+        day, total = counter_upserts(session, increments)
+        # PostgreSQL runs both as one (the day's a writable CTE of the total's); SQLite has
+        # no writable CTE.
+        statements = _UPSERTS[key] = tuple(map(prepare, (
+            total.add_cte(day.cte("day_counters")),) if key[0] == "postgresql" else (day, total)))
+    for statement in statements:
         run(session, statement, counters)
-        return
-    units = zip(counters["k_levels"], counters["k_codes"], counters["k_parents"])
-    totals = [dict(level=level, unit_code=code, parent_code=parent,
-                   course_slug=counters["k_course_slug"],
-                   **{c: counters[f"k_{c}"] for c in COUNTERS}) for level, code, parent in units]
-    days = [dict(row, day=counters["k_day"]) for row in totals]
-    _upsert(session, StatDaily, days, DAY_KEYS, increments)
-    _upsert(session, StatTotal, totals, TOTAL_KEYS, increments)
 
 
 def counter_params(*, province_code, commune_code, course_slug="", when=None, team_ids=(),
                    **increments):
     """The bound values of ``counter_upserts`` for ``count``'s arguments (the units as three
-    arrays, the counters as ``k_<name>``), or None when nothing is to be counted: no
+    arrays for PostgreSQL and as one JSON list for SQLite, the counters as ``k_<name>``),
+    or None when nothing is to be counted: no
     increment, or someone outside any commune (only people of a commune are counted, so that
     every breakdown sums to its total). Raises ``ValueError`` for a counter that is not one,
     or that does not belong to (or needs) a course."""
@@ -99,8 +84,10 @@ def counter_params(*, province_code, commune_code, course_slug="", when=None, te
         raise ValueError(f"counters {misplaced} do not belong to course {course_slug!r}")
     if not increments or commune_code is None or province_code is None:
         return None
-    levels, codes, parents = zip(*_units(province_code, commune_code, team_ids))
+    units = list(_units(province_code, commune_code, team_ids))
+    levels, codes, parents = zip(*units)
     return dict(k_levels=list(levels), k_codes=list(codes), k_parents=list(parents),
+                k_units=json.dumps(units),
                 k_course_slug=course_slug or "", k_day=local_day(when),
                 **{f"k_{c}": increments.get(c, 0) for c in COUNTERS})
 
@@ -110,15 +97,26 @@ def counted(params):
     return tuple(c for c in COUNTERS if params[f"k_{c}"])
 
 
+def _bound_units(session):
+    """The units of ``counter_params`` as a table (level, unit_code, parent_code): on
+    PostgreSQL its three arrays unnested, on SQLite its JSON list of triples."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.unnest(*(bindparam(name, type_=ARRAY(Integer))
+                             for name in ("k_levels", "k_codes", "k_parents"))) \
+            .table_valued("level", "unit_code", "parent_code").render_derived("units")
+    each = func.json_each(bindparam("k_units", type_=String)).table_valued("value")
+    return select(*(func.json_extract(each.c.value, literal_column(f"'$[{i}]'")).label(name)
+                    for i, name in enumerate(("level", "unit_code", "parent_code")))
+                  ).subquery("units")
+
+
 def counter_upserts(session, increments, after=None):
-    """PostgreSQL: the upserts of the day's and the total counters ``increments`` (names) of
-    the units bound as arrays (``counter_params``), one statement each, to be run as one
-    (the day's a writable CTE of the total's, or both CTEs of a third): an event costs one
-    round trip for its counters. With ``after`` (a CTE of an ``INSERT ... RETURNING``),
-    they count only when it inserted a row."""
-    units = func.unnest(*(bindparam(name, type_=ARRAY(Integer))
-                          for name in ("k_levels", "k_codes", "k_parents"))) \
-        .table_valued("level", "unit_code", "parent_code").render_derived("units")
+    """The upserts of the day's and the total counters ``increments`` (names) of the units
+    bound by ``counter_params``, one statement each whatever the number of units (on
+    PostgreSQL to be run as one: the day's a writable CTE of the total's, or both CTEs of a
+    third). With ``after`` (a CTE of an ``INSERT ... RETURNING``), they count only when it
+    inserted a row."""
+    units = _bound_units(session)
     counters = [bindparam(f"k_{c}", type_=Integer) for c in COUNTERS]
     names = ["level", "unit_code", "parent_code", "course_slug", *COUNTERS]
 
@@ -127,8 +125,8 @@ def counter_upserts(session, increments, after=None):
                       bindparam("k_course_slug", type_=String), *counters,
                       *(bindparam(f"k_{name}", type_=model.__table__.c[name].type)
                         for name in extra))
-        if after is not None:
-            rows = rows.where(select(after).exists())
+        # (SQLite reads an upsert's SELECT without a WHERE as a join's ON.)
+        rows = rows.where(true() if after is None else select(after).exists())
         insert = dialect_insert(session, model).from_select([*names, *extra], rows)
         return insert.on_conflict_do_update(index_elements=keys, set_={
             c: model.__table__.c[c] + insert.excluded[c] for c in increments})
@@ -156,7 +154,7 @@ def counted_insert(*, session, insert, params, counters, updates=()):
                   ] if increments else []
         writes += [update.where(select(inserted).exists()).cte(f"update_{n}")
                    for n, update in enumerate(updates)]
-        statement = _COUNTED_INSERTS[key] = select(*inserted.c).add_cte(*writes)
+        statement = _COUNTED_INSERTS[key] = prepare(select(*inserted.c).add_cte(*writes))
     return run(session, statement, {**params, **(counters or {})}).scalar()
 
 
