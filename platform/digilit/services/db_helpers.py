@@ -3,6 +3,8 @@ from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from .prepared import is_prepared, prepare, run_prepared
+
 
 def claim_form(session, *, token, user_id):
     """Whether this is the first submission of the form ``token`` (then it is claimed); a
@@ -43,9 +45,9 @@ def new_row_insert(session, model, names, prefix=""):
     key = (session.get_bind().dialect.name, table, tuple(names), prefix)
     statement = _INSERTS.get(key)
     if statement is None:
-        statement = _INSERTS[key] = dialect_insert(session, model).values(
+        statement = _INSERTS[key] = prepare(dialect_insert(session, model).values(
             {name: bindparam(prefix + name, type_=table.c[name].type) for name in names}
-        ).on_conflict_do_nothing().returning(*table.primary_key.columns)
+        ).on_conflict_do_nothing().returning(*table.primary_key.columns))
     return statement
 
 
@@ -58,8 +60,11 @@ def insert_new(session, model, **values):
 def run(session, statement, params=None):
     """The result of ``statement``, a Core statement (plain columns or a table, not an
     entity), run on the session's connection: the ORM's work per statement (entities, the
-    identity map) costs more than the query itself on the hot pages and submissions. Changes
-    not yet flushed are flushed first, as the ORM would."""
+    identity map) costs more than the query itself on the hot pages and submissions. A
+    statement marked by ``prepared.prepare`` is run on the driver's cursor (its result a
+    ``prepared.Rows``). Changes not yet flushed are flushed first, as the ORM would."""
     if session.new or session.dirty or session.deleted:
         session.flush()
+    if is_prepared(statement) and not isinstance(params, list):  # one set of values
+        return run_prepared(session.connection(), statement, params or {})
     return session.connection().execute(statement, params or {})

@@ -13,6 +13,7 @@ from . import rollup
 from .certificates import new_code
 from .db_helpers import insert_new, run
 from .errors import DomainError
+from .prepared import prepare
 from .progress import ENROLMENT, noted_lately
 from .standing import course_progress
 from .quiz_rules import (attempt_params, drawn_questions, insert_unless_paused,
@@ -256,9 +257,10 @@ def _record_counted(session, values, pause, counters, active):
 # (Bound names differ from the columns': an UPDATE keeps those for its SET clause.)
 _THIS_ENROLMENT = (ENROLMENT.c.user_id == bindparam("learner"),
                    ENROLMENT.c.course_slug == bindparam("course"))
-_COMPLETE = update(ENROLMENT).where(*_THIS_ENROLMENT, ENROLMENT.c.completed_at.is_(None)).values(
-    completed_at=bindparam("when"), last_activity_at=bindparam("when"))
-_ACTIVE = update(ENROLMENT).where(*_THIS_ENROLMENT).values(last_activity_at=bindparam("when"))
+_COMPLETE = prepare(update(ENROLMENT).where(*_THIS_ENROLMENT, ENROLMENT.c.completed_at.is_(None)).values(
+    completed_at=bindparam("when"), last_activity_at=bindparam("when")))
+_ACTIVE = prepare(update(ENROLMENT).where(*_THIS_ENROLMENT).values(
+    last_activity_at=bindparam("when")))
 
 def _complete(session, user, course, attempt):
     """Complete the learner's enrolment (there is one: the quiz opens once every lesson is

@@ -8,6 +8,7 @@ from ..models import Enrolment, LessonProgress
 from .. import clock
 from . import rollup
 from .db_helpers import insert_new, insert_once, new_row_insert, run
+from .prepared import prepare
 from .standing import course_progress
 
 # An enrolment's last activity is noted at most this often: pages show it as a day and a
@@ -15,8 +16,8 @@ from .standing import course_progress
 # otherwise rewrite it with every lesson and attempt (a statement each, under SQLite's lock).
 ACTIVITY_NOTED_EVERY = timedelta(minutes=10)
 ENROLMENT = Enrolment.__table__  # updated as a table: no unit of work for one statement
-_ACTIVE = update(ENROLMENT).where(ENROLMENT.c.id == bindparam("enrolment_id")).values(
-    last_activity_at=bindparam("when"))
+_ACTIVE = prepare(update(ENROLMENT).where(ENROLMENT.c.id == bindparam("enrolment_id")).values(
+    last_activity_at=bindparam("when")))
 
 
 def get_enrolment(*, session, user_id, course_slug):

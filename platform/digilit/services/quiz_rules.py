@@ -14,6 +14,7 @@ from sqlmodel import select
 from .. import clock
 from ..models import QuizAttempt
 from .db_helpers import dialect_insert, run
+from .prepared import prepare
 
 NONCE_BYTES = 18
 MAX_REDRAWS = 20
@@ -97,7 +98,7 @@ def insert_unless_paused(session, with_pause=True):
         row = select(*(bindparam(f"new_{c.name}", type_=c.type) for c in columns))
         if with_pause:
             row = row.where(~_paused().exists())
-        statement = _UNLESS_PAUSED[key] = (
+        statement = _UNLESS_PAUSED[key] = prepare(
             dialect_insert(session, QuizAttempt).from_select(columns, row)
             .on_conflict_do_nothing().returning(QuizAttempt.id))
     return statement

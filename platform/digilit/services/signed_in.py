@@ -5,6 +5,7 @@ from sqlmodel import select
 
 from ..models import User
 from .db_helpers import run
+from .prepared import prepare
 
 _USERS = User.__table__
 
@@ -18,8 +19,8 @@ class SignedInUser:
     __slots__ = tuple(_USERS.c.keys())
     is_authenticated, is_active, is_anonymous = True, True, False
 
-    def __init__(self, row):
-        for name, value in row._mapping.items():
+    def __init__(self, names, values):
+        for name, value in zip(names, values):
             setattr(self, name, value)
 
     def get_id(self):
@@ -27,9 +28,9 @@ class SignedInUser:
 
 
 # Built once: every signed-in request runs it.
-_SIGNED_IN_USER = select(*_USERS.c).where(_USERS.c.id == bindparam("user_id"),
-                                          _USERS.c.session_version == bindparam("version"),
-                                          _USERS.c.suspended_at.is_(None))
+_SIGNED_IN_USER = prepare(select(*_USERS.c).where(
+    _USERS.c.id == bindparam("user_id"), _USERS.c.session_version == bindparam("version"),
+    _USERS.c.suspended_at.is_(None)))
 
 
 def load_user(*, session, token):
@@ -39,8 +40,8 @@ def load_user(*, session, token):
         user_id, version = (int(part) for part in token.split(":", 1))
     except (ValueError, AttributeError):
         return None
-    row = run(session, _SIGNED_IN_USER, {"user_id": user_id, "version": version}).first()
-    return None if row is None else SignedInUser(row)
+    rows = run(session, _SIGNED_IN_USER, {"user_id": user_id, "version": version})
+    return SignedInUser(rows.keys, rows.rows[0]) if rows.rows else None
 
 
 def entity(*, session, user):

@@ -11,6 +11,7 @@ from sqlmodel import select
 from ..models import (Certificate, Enrolment, LessonProgress, PracticeProgress, QuizAttempt,
                       TeamMember, VenueAttendance, VenueSession)
 from .db_helpers import run
+from .prepared import prepare
 
 # A page shows a learner's latest attempts only, so that no page grows with a long history;
 # the rest are a click away (``attempts_page``).
@@ -184,7 +185,7 @@ def _standing(one_course, practices=True, attempts=True, extras=frozenset(), slu
         branches.append(select(_kind(COMPLETED), Enrolment.course_slug, nothing, nothing,
                                nothing, nothing, nothing)
                         .where(*_of(Enrolment, False), Enrolment.completed_at.is_not(None)))
-    return union_all(*branches, *_for_writes(extras))
+    return prepare(union_all(*branches, *_for_writes(extras)))
 
 
 def _read_standing(rows, by_slug, shown):
@@ -263,8 +264,8 @@ def course_progress(*, session, user, course, with_attempts=False, with_practice
     return progress
 
 
-_PRACTICES_DONE = select(PracticeProgress.practice_slug).where(
-    *_of(PracticeProgress, True), PracticeProgress.completed_at.is_not(None))
+_PRACTICES_DONE = prepare(select(PracticeProgress.practice_slug).where(
+    *_of(PracticeProgress, True), PracticeProgress.completed_at.is_not(None)))
 
 
 def practices_done(*, session, user_id, course):
