@@ -19,6 +19,7 @@ from sqlalchemy import event, make_url
 from sqlmodel import Session, create_engine
 
 from .kept_reader import KeptReader
+from .prepared import run_on_cursor
 from .writer_queue import HELD, WriterQueue
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -65,7 +66,7 @@ def make_engine(url, busy_timeout=30):
     def _begin_writing(connection):
         if queue is not None and has_request_context():
             queue.acquire()
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        run_on_cursor(connection, "BEGIN IMMEDIATE")  # under the lock: no time to lose
 
     engine.writer_queue = queue  # its turn ends in _end_write_turn
     engine.reader = engine.execution_options(**{READS: True})

@@ -3,7 +3,7 @@ from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from .prepared import is_prepared, prepare, run_prepared
+from ..prepared import is_prepared, prepare, run_prepared
 
 
 def claim_form(session, *, token, user_id):

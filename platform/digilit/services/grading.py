@@ -13,7 +13,7 @@ from . import rollup
 from .certificates import new_code
 from .db_helpers import insert_new, run
 from .errors import DomainError
-from .prepared import prepare
+from ..prepared import prepare
 from .progress import ENROLMENT, noted_lately
 from .standing import course_progress
 from .quiz_rules import (attempt_params, drawn_questions, insert_unless_paused,
@@ -208,8 +208,6 @@ def submit_attempt(*, session, user, course, token, answers, secret=None, pause=
     # enrolment's activity: on PostgreSQL one statement, which needs no transaction around it.
     one_statement = not (passed and not completed) and \
         session.get_bind().dialect.name == "postgresql"
-    if begin_writes is not None:
-        begin_writes(one_statement=one_statement)
     values = dict(
         token=token, user_id=user.id, course_slug=course.slug, course_version=course.version,
         score=result.score, max_score=result.max_score, percent=result.percent,
@@ -217,11 +215,12 @@ def submit_attempt(*, session, user, course, token, answers, secret=None, pause=
     counts = {"attempts": 1, "passes": int(passed)}
     area = dict(province_code=user.province_code, commune_code=user.commune_code,
                 team_ids=team_ids, when=values["submitted_at"])
+    counters = rollup.counter_params(course_slug=course.slug, **area, **counts)
+    active = not noted_lately(state.active_at, values["submitted_at"])
+    if begin_writes is not None:  # from here on, statements only: the write lock is held
+        begin_writes(one_statement=one_statement)
     if one_statement:
-        attempt_id = _record_counted(
-            session, values, pause, rollup.counter_params(course_slug=course.slug, **area,
-                                                          **counts),
-            active=not noted_lately(state.active_at, values["submitted_at"]))
+        attempt_id = _record_counted(session, values, pause, counters, active=active)
     else:
         attempt_id = record_unless_paused(session=session, values=values, pause=pause)
     if attempt_id is None:  # the same form, recorded by a request that raced this one...
@@ -235,9 +234,10 @@ def submit_attempt(*, session, user, course, token, answers, secret=None, pause=
         return attempt
     if passed and not completed and _complete(session, user, course, attempt):
         counts.update(completions=1, certificates=int(_certify(session, user, course, attempt)))
-    elif not noted_lately(state.active_at, attempt.submitted_at):
+        counters = rollup.counter_params(course_slug=course.slug, **area, **counts)
+    elif active:
         _note_activity(session, user, course, attempt)
-    rollup.count(session=session, course_slug=course.slug, **area, **counts)
+    rollup.count_with(session=session, counters=counters)
     if counts.get("completions") and first_ever:  # once per person, in the course-free rows
         rollup.count(session=session, **area, trained=1)
     return attempt

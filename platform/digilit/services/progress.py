@@ -8,7 +8,7 @@ from ..models import Enrolment, LessonProgress
 from .. import clock
 from . import rollup
 from .db_helpers import insert_new, insert_once, new_row_insert, run
-from .prepared import prepare
+from ..prepared import prepare
 from .standing import course_progress
 
 # An enrolment's last activity is noted at most this often: pages show it as a day and a
@@ -56,10 +56,6 @@ def complete_lesson(*, session, user, course, lesson, state=None, begin_writes=N
                                 with_practices=False, for_lesson_on=clock.local_day(now))
     enrolment, fresh = state.enrolment, state.enrolment is None
     one_statement = not fresh and session.get_bind().dialect.name == "postgresql"
-    if begin_writes is not None:
-        begin_writes(one_statement=one_statement)
-    if fresh:
-        enrolment = enroll(session=session, user=user, course=course)
     row = dict(user_id=user.id, course_slug=course.slug, lesson_slug=lesson.slug,
                completed_at=now)
     counters = rollup.counter_params(
@@ -67,6 +63,10 @@ def complete_lesson(*, session, user, course, lesson, state=None, begin_writes=N
         team_ids=state.team_ids, course_slug=course.slug, when=now, lessons=1,
         lessons_assisted=int(state.attended))
     updates = () if fresh or noted_lately(state.active_at, now) else (_ACTIVE,)
+    if begin_writes is not None:  # from here on, statements only: the write lock is held
+        begin_writes(one_statement=one_statement)
+    if fresh:
+        enrolment = enroll(session=session, user=user, course=course)
     if one_statement:
         rollup.counted_insert(
             session=session, insert=new_row_insert(session, LessonProgress, sorted(row), "new_"),

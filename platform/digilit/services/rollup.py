@@ -16,7 +16,7 @@ from ..models.stats import (COMMUNE, NATION, NATION_CODE, PROVINCE, TEAM, StatDa
                             StatTotal)
 from ..clock import local_day
 from .db_helpers import dialect_insert, run
-from .prepared import prepare
+from ..prepared import prepare
 
 COUNTERS = ("learners", "trained", "enrolments", "completions", "attempts", "passes",
             "certificates", "lessons", "lessons_assisted")

@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from ..models import User
 from .db_helpers import run
-from .prepared import prepare
+from ..prepared import prepare
 
 _USERS = User.__table__
 

@@ -11,7 +11,7 @@ from sqlmodel import select
 from ..models import (Certificate, Enrolment, LessonProgress, PracticeProgress, QuizAttempt,
                       TeamMember, VenueAttendance, VenueSession)
 from .db_helpers import run
-from .prepared import prepare
+from ..prepared import prepare
 
 # A page shows a learner's latest attempts only, so that no page grows with a long history;
 # the rest are a click away (``attempts_page``).

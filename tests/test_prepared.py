@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, event, exc, select
 from digilit import clock as platform_clock
 from digilit.models import SubmittedForm, User
 from digilit.services import db_helpers
-from digilit.services.prepared import Rows, prepare
+from digilit.prepared import Rows, prepare
 
 USERS = User.__table__
 _ONE_USER = select(USERS.c.id, USERS.c.username, USERS.c.created_at,

@@ -124,7 +124,12 @@ def run_prepared(connection, statement, params):
     plan = plans.get(dialect.name)
     if plan is None:
         plan = plans[dialect.name] = _Plan(statement, dialect)
-    sql, values = plan.sql, plan.values(params)
+    return run_on_cursor(connection, plan.sql, plan.values(params), plan)
+
+
+def run_on_cursor(connection, sql, values=(), plan=None):
+    """``sql`` run with the driver's ``values`` on the cursor of ``connection``, seen by its
+    listeners, a driver's error raised as SQLAlchemy's: its ``Rows`` (read by ``plan``)."""
     cursor = connection.connection.dbapi_connection.cursor()
     events = connection._has_events or connection.engine._has_events
     try:
@@ -135,7 +140,8 @@ def run_prepared(connection, statement, params):
         if events:
             for listen in connection.dispatch.after_cursor_execute:
                 listen(connection, cursor, sql, values, None, False)
-        rows = Rows(plan.read(cursor), cursor.rowcount, plan.keys)
+        rows = Rows(plan.read(cursor), cursor.rowcount, plan.keys) if plan else \
+            Rows([], cursor.rowcount, ())
     except BaseException as error:  # wrapped (and a lost connection invalidated) as usual
         connection._handle_dbapi_exception(error, sql, values, cursor, None)
     finally:
