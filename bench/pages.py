@@ -45,9 +45,9 @@ COURSE = "e-id"
 HISTORY = 60  # quiz attempts of the learner whose pages are read
 # Enough rows that no POST run sends one twice (a second completion or an attempt token
 # already used is cheaper than a write): ``verdicts`` flags a run that did.
-WRITERS = 2600  # learners per POST run, each with every lesson of the course to complete
+WRITERS = 3600  # learners per POST run, each with every lesson of the course to complete
 QUIZZERS = 60
-FORMS_EACH = 200  # quiz forms per quizzer and run, each with its own signed one-time token
+FORMS_EACH = 300  # quiz forms per quizzer and run, each with its own signed one-time token
 GET_TARGET, POST_TARGET, P99_LIMIT = 0.5, 0.35, 2.0
 USER_AGENT = "digilit-bench"
 LUA = Path(__file__).resolve().parent / "pages.lua"
