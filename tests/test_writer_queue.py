@@ -88,6 +88,7 @@ def never(*_args):
     raise AssertionError("the other way of waiting")
 
 
+@pytest.mark.real_clock  # a timer frees the turn
 def test_the_main_thread_is_woken_when_the_turn_is_free(app, queue, other_process,
                                                         monkeypatch):
     """gunicorn's sync workers serve in the main thread: the wait is the kernel's, ended by
@@ -105,6 +106,7 @@ def test_the_main_thread_is_woken_when_the_turn_is_free(app, queue, other_proces
     assert turn_is_free(other_process)
 
 
+@pytest.mark.real_clock  # a timer frees the turn
 def test_another_thread_asks_again_until_the_turn_is_free(app, queue, other_process,
                                                           monkeypatch):
     monkeypatch.setattr(writer_queue, "_wait_in_kernel", never)  # signals: main thread only
