@@ -5,12 +5,13 @@ quiz sent writes its row and its counters. Through SQLAlchemy's ``Connection.exe
 statement costs far more than its work in the database (measured alone on SQLite: 15 µs
 against 3 µs on the driver's cursor for the user's row; profiled, a third of a quiz
 submission went to SQLAlchemy's execution, an eighth to the database), and under SQLite's
-write lock that time is everyone's. A statement marked with ``prepare`` (one built once, kept for the process's
-life) is compiled once per dialect, its values and results converted by the same type
-processors SQLAlchemy would use, and run by ``db_helpers.run`` on the cursor of the
-session's own connection, in the session's transaction. Its result is a ``Rows``. The
-engine's ``before_cursor_execute`` and ``after_cursor_execute`` listeners still see it, and
-a driver's error is raised as SQLAlchemy's (a lost connection invalidated) as before.
+write lock that time is everyone's. A statement marked with ``prepare`` (one built once,
+kept for the process's life) is compiled once per dialect, its values and results converted
+by the same type processors SQLAlchemy would use, and run by ``db_helpers.run`` on the
+cursor of the session's own connection, in the session's transaction. Its result is a
+``Rows``. The engine's ``before_cursor_execute`` and ``after_cursor_execute`` listeners
+still see it, and a driver's error is raised as SQLAlchemy's (a lost connection invalidated)
+as before.
 """
 from sqlalchemy.exc import ArgumentError
 
@@ -25,6 +26,7 @@ def prepare(statement):
 
 
 def is_prepared(statement):
+    """Whether ``prepare`` marked ``statement``."""
     return id(statement) in _PREPARED
 
 
@@ -62,9 +64,9 @@ class _Plan:
             raise ArgumentError("a prepared statement cannot expand values at run time")
         self.sql, self.positional = compiled.string, compiled.positional
         escaped = compiled.escaped_bind_names or {}  # names the SQL spells otherwise
-        names = compiled.positiontup if compiled.positional else list(compiled.bind_names.values())
+        by_name = {name: bind for bind, name in compiled.bind_names.items()}
+        names = compiled.positiontup if compiled.positional else list(by_name)
         processors = compiled._bind_processors  # what SQLAlchemy applies to each value
-        by_name = {compiled.bind_names[bind]: bind for bind in compiled.bind_names}
         self.binds = [(name, processors.get(name), by_name[name]) for name in names]
         self.driver_names = [escaped.get(name, name) for name in names]
         # Columns given no value take their default, made in Python before each run.

@@ -13,12 +13,12 @@ from . import rollup
 from .certificates import new_code
 from .db_helpers import insert_new, run
 from .errors import DomainError
-from ..prepared import prepare
 from .progress import ENROLMENT, noted_lately
 from .standing import course_progress
 from .quiz_rules import (attempt_params, drawn_questions, insert_unless_paused,
                          record_unless_paused, retry_at, token_matches)
 from .. import clock
+from ..prepared import prepare
 
 
 def new_attempt_token():
@@ -257,7 +257,8 @@ def _record_counted(session, values, pause, counters, active):
 # (Bound names differ from the columns': an UPDATE keeps those for its SET clause.)
 _THIS_ENROLMENT = (ENROLMENT.c.user_id == bindparam("learner"),
                    ENROLMENT.c.course_slug == bindparam("course"))
-_COMPLETE = prepare(update(ENROLMENT).where(*_THIS_ENROLMENT, ENROLMENT.c.completed_at.is_(None)).values(
+_COMPLETE = prepare(update(ENROLMENT).where(
+    *_THIS_ENROLMENT, ENROLMENT.c.completed_at.is_(None)).values(
     completed_at=bindparam("when"), last_activity_at=bindparam("when")))
 _ACTIVE = prepare(update(ENROLMENT).where(*_THIS_ENROLMENT).values(
     last_activity_at=bindparam("when")))

@@ -6,9 +6,9 @@ from sqlmodel import select
 
 from ..models import Enrolment, LessonProgress
 from .. import clock
+from ..prepared import prepare
 from . import rollup
 from .db_helpers import insert_new, insert_once, new_row_insert, run
-from ..prepared import prepare
 from .standing import course_progress
 
 # An enrolment's last activity is noted at most this often: pages show it as a day and a

@@ -13,8 +13,8 @@ from sqlmodel import select
 
 from .. import clock
 from ..models import QuizAttempt
-from .db_helpers import dialect_insert, run
 from ..prepared import prepare
+from .db_helpers import dialect_insert, run
 
 NONCE_BYTES = 18
 MAX_REDRAWS = 20

@@ -5,18 +5,17 @@ Every event is counted for the learner's commune, its province and the nation, a
 team the learner is a member of (a team's parent is its commune). Teams count only their
 members, so a commune's teams add up to at most the commune: people outside any team are
 counted in the commune alone."""
-import json
 from collections import Counter
 
-from sqlalchemy import ARRAY, Integer, String, bindparam, func, literal_column, true
+from sqlalchemy import ARRAY, JSON, Integer, String, bindparam, func, true
 from sqlmodel import select
 
 from ..models import TeamMember
 from ..models.stats import (COMMUNE, NATION, NATION_CODE, PROVINCE, TEAM, StatDaily,
                             StatTotal)
 from ..clock import local_day
-from .db_helpers import dialect_insert, run
 from ..prepared import prepare
+from .db_helpers import dialect_insert, run
 
 COUNTERS = ("learners", "trained", "enrolments", "completions", "attempts", "passes",
             "certificates", "lessons", "lessons_assisted")
@@ -61,8 +60,9 @@ def count_with(*, session, counters):
         day, total = counter_upserts(session, increments)
         # PostgreSQL runs both as one (the day's a writable CTE of the total's); SQLite has
         # no writable CTE.
-        statements = _UPSERTS[key] = tuple(map(prepare, (
-            total.add_cte(day.cte("day_counters")),) if key[0] == "postgresql" else (day, total)))
+        statements = (total.add_cte(day.cte("day_counters")),) \
+            if key[0] == "postgresql" else (day, total)
+        statements = _UPSERTS[key] = tuple(prepare(statement) for statement in statements)
     for statement in statements:
         run(session, statement, counters)
 
@@ -70,8 +70,7 @@ def count_with(*, session, counters):
 def counter_params(*, province_code, commune_code, course_slug="", when=None, team_ids=(),
                    **increments):
     """The bound values of ``counter_upserts`` for ``count``'s arguments (the units as three
-    arrays for PostgreSQL and as one JSON list for SQLite, the counters as ``k_<name>``),
-    or None when nothing is to be counted: no
+    lists, the counters as ``k_<name>``), or None when nothing is to be counted: no
     increment, or someone outside any commune (only people of a commune are counted, so that
     every breakdown sums to its total). Raises ``ValueError`` for a counter that is not one,
     or that does not belong to (or needs) a course."""
@@ -84,10 +83,8 @@ def counter_params(*, province_code, commune_code, course_slug="", when=None, te
         raise ValueError(f"counters {misplaced} do not belong to course {course_slug!r}")
     if not increments or commune_code is None or province_code is None:
         return None
-    units = list(_units(province_code, commune_code, team_ids))
-    levels, codes, parents = zip(*units)
+    levels, codes, parents = zip(*_units(province_code, commune_code, team_ids))
     return dict(k_levels=list(levels), k_codes=list(codes), k_parents=list(parents),
-                k_units=json.dumps(units),
                 k_course_slug=course_slug or "", k_day=local_day(when),
                 **{f"k_{c}": increments.get(c, 0) for c in COUNTERS})
 
@@ -99,15 +96,19 @@ def counted(params):
 
 def _bound_units(session):
     """The units of ``counter_params`` as a table (level, unit_code, parent_code): on
-    PostgreSQL its three arrays unnested, on SQLite its JSON list of triples."""
+    PostgreSQL its three arrays unnested, on SQLite its three JSON lists."""
     if session.get_bind().dialect.name == "postgresql":
         return func.unnest(*(bindparam(name, type_=ARRAY(Integer))
                              for name in ("k_levels", "k_codes", "k_parents"))) \
             .table_valued("level", "unit_code", "parent_code").render_derived("units")
-    each = func.json_each(bindparam("k_units", type_=String)).table_valued("value")
-    return select(*(func.json_extract(each.c.value, literal_column(f"'$[{i}]'")).label(name)
-                    for i, name in enumerate(("level", "unit_code", "parent_code")))
-                  ).subquery("units")
+    # The same three lists, bound as JSON (SQLite has no arrays), read side by side by index.
+    levels, codes, parents = (
+        func.json_each(bindparam(name, type_=JSON)).table_valued("key", "value").alias(alias)
+        for name, alias in (("k_levels", "l"), ("k_codes", "c"), ("k_parents", "p")))
+    return select(levels.c.value.label("level"), codes.c.value.label("unit_code"),
+                  parents.c.value.label("parent_code")) \
+        .join_from(levels, codes, codes.c.key == levels.c.key) \
+        .join(parents, parents.c.key == levels.c.key).subquery("units")
 
 
 def counter_upserts(session, increments, after=None):
