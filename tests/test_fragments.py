@@ -61,17 +61,17 @@ def test_the_sign_out_form_carries_each_sessions_token(make_user, client_for):
 
 def test_a_sessions_signed_token_is_given_again_within_a_minute(app, make_user, client_for,
                                                                 monkeypatch):
-    from digilit import fragments
+    from digilit import csrf
 
     make_user("hocvien")
     browser = client_for("hocvien")
     moments = iter([1000.0, 1030.0, 1061.0])  # an age in the process, not the clock
-    monkeypatch.setattr(fragments, "monotonic", lambda: next(moments))
+    monkeypatch.setattr(csrf, "monotonic", lambda: next(moments))
     tokens = [SIGN_OUT_TOKEN.search(browser.get("/").get_data(as_text=True)).group(1)
               for _ in range(3)]
     assert tokens[0] == tokens[1]  # signed once, 30 s apart
     # More than a minute after it was signed: signed again (the same text within a second).
-    assert [when for when, _token in app.extensions[fragments.SIGNED_CSRF].values()] == [1061.0]
+    assert [when for when, _token in app.extensions[csrf.SIGNED_CSRF].values()] == [1061.0]
     assert browser.post("/auth/logout", data={"csrf_token": tokens[0]}).status_code == 302
 
 # --- whole pages kept (fragments.page) ----------------------------------------------------------

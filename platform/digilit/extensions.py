@@ -1,7 +1,7 @@
 """Flask extensions, created unbound and initialised in ``create_app``."""
 from flask_babel import Babel
 from flask_login import LoginManager
-from flask_wtf import CSRFProtect
+from .csrf import CSRFProtect
 
 babel = Babel()
 csrf = CSRFProtect()

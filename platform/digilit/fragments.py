@@ -17,21 +17,19 @@ the store is emptied and the texts in use come back at their next request. With
 ``TEMPLATES_AUTO_RELOAD`` (development) nothing is kept.
 """
 from functools import partial
-from time import monotonic
 from urllib.parse import quote, urlencode
 
 from flask import current_app, g, render_template, request, session
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
+from .csrf import signed_csrf
 from .i18n import current_lang
 from .services import permissions
 
 FRAGMENTS, PAGES, RUNS = "digilit.fragments", "digilit.pages", "digilit.block-runs"
-SIGNED_CSRF, LANG_URLS = "digilit.signed-csrf", "digilit.lang-urls"
-LIMITS = {FRAGMENTS: 4000, PAGES: 300, RUNS: 4000, SIGNED_CSRF: 10000,
-          LANG_URLS: 4000}  # a few MB at most
+LANG_URLS = "digilit.lang-urls"
+LIMITS = {FRAGMENTS: 4000, PAGES: 300, RUNS: 4000, LANG_URLS: 4000}  # a few MB at most
 MARK = "\x00"  # never in a template's own text: a hole is MARK + name + MARK
 
 
@@ -54,27 +52,6 @@ def hole(name):
     value the caller of ``fragment`` gives, or the start of a block (``"block:<id>"``) in a
     run of blocks ending with ``"blocks-end"``, put in the caller's order."""
     return Markup(f"{MARK}{name}{MARK}")
-
-
-SIGNED_FOR = 60  # seconds a session's signed CSRF token is given again (signing: ~20 µs)
-
-
-def signed_csrf():
-    """This session's CSRF token as its forms carry it (signed): the one signed for this
-    session within the last minute, if any; else a new one. Tokens do not expire by age
-    (``WTF_CSRF_TIME_LIMIT``) and each is bound to its session's own secret token."""
-    raw = session.get(current_app.config["WTF_CSRF_FIELD_NAME"])
-    signed = current_app.extensions.setdefault(SIGNED_CSRF, {})
-    now = monotonic()  # an age in this process, not a time of day: not the clock
-    kept = signed.get(raw) if raw else None
-    if kept is not None and now - kept[0] < SIGNED_FOR:
-        return kept[1]
-    token = generate_csrf()
-    raw = session.get(current_app.config["WTF_CSRF_FIELD_NAME"])
-    if len(signed) >= LIMITS[SIGNED_CSRF]:
-        signed.clear()
-    signed[raw] = (now, token)
-    return token
 
 
 def csrf_token():

@@ -119,13 +119,14 @@ def complete(slug, lesson):
     course = _course_or_404(slug)
     item = course.lesson(lesson) or abort(404)
     db = get_session()  # the CSRF token was checked before the view (``extensions.csrf``)
-    state = standing.course_progress(session=db, user=current_user, course=course,
+    user = current_user._get_current_object()  # the services read it often: not the proxy
+    state = standing.course_progress(session=db, user=user, course=course,
                                      with_practices=False, for_lesson_on=clock.today())
     state.done = state.done | {item.slug}  # as it will be: the next page is known now
     if state.next_lesson is None:  # the practices matter only once the lessons are done
-        state.practices_done = standing.practices_done(session=db, user_id=current_user.id,
+        state.practices_done = standing.practices_done(session=db, user_id=user.id,
                                                        course=course)
-    progress.complete_lesson(session=db, user=current_user, course=course, lesson=item,
+    progress.complete_lesson(session=db, user=user, course=course, lesson=item,
                              state=state, begin_writes=begin_writes)
     db.commit()  # no read after the writes: they would take the write lock again
     if state.next_lesson is None and state.practices_left:
@@ -146,8 +147,9 @@ def quiz(slug):
     # The latest attempts (read with the rest on a GET): the pause after two failures, and
     # the draw a new one differs from. A submission checks the pause itself, under the lock.
     posted = request.method == "POST"  # the token's owner, the teams: the write's reads
+    user = current_user._get_current_object()  # the services read it often: not the proxy
     state = standing.course_progress(
-        session=db, user=current_user, course=course, with_attempts=not posted,
+        session=db, user=user, course=course, with_attempts=not posted,
         with_answers=not posted,
         for_token=request.form.get("attempt_token", "")[:64] if posted else None)
     latest = state.attempts
@@ -162,7 +164,7 @@ def quiz(slug):
             answers, errors = grading.read_answers(course, request.form, token)
             if not errors:
                 attempt = grading.submit_attempt(
-                    session=db, user=current_user, course=course, token=token,
+                    session=db, user=user, course=course, token=token,
                     answers=answers, secret=current_app.config["SECRET_KEY"],
                     pause=current_app.config["QUIZ_RETRY_PAUSE"], state=state,
                     begin_writes=begin_writes)
