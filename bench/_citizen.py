@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from bench._http import Browser
-from bench.load import ATTEMPT_PATH, COURSE, parse_form
+from bench._learners import ATTEMPT_PATH, COURSE, parse_form
 
 MAX_TRIES = 6  # sends of one request before the citizen gives up (a breach)
 MAX_BUSY = 10  # "busy" answers (503 with Retry-After) waited out for one request
@@ -46,7 +46,7 @@ class Run:
     """What the citizens of one run share, and what they leave behind."""
 
     port: int
-    recorder: object  # bench.load.Recorder
+    recorder: object  # bench._learners.Recorder
     answers: dict  # quiz field name: (right values, a wrong value or None)
     lessons: list  # lesson slugs, in order
     practices: list = field(default_factory=list)  # (practice slug, [(step id, choice id)])

@@ -2,6 +2,7 @@
 import os
 import platform
 import sys
+import textwrap
 from pathlib import Path
 
 # gunicorn's sync workers, as `make run` starts them: one per core. Measured on 2 cores
@@ -9,6 +10,12 @@ from pathlib import Path
 # kick-off at 20 arrivals a second at a p95 of 98 ms instead of 408 ms; four processes taking
 # turns on two cores spent up to twice the CPU per request (each evicting the others' caches).
 WORKERS = os.cpu_count() or 1
+HEADER = """# Benchmarks
+
+Figures from the scripts in `bench/` (`make bench` runs them all). Ratios divide by the
+baseline measured in the same run (`GET /healthz`: one `SELECT 1`), so that they can be
+compared across machines and busy moments.
+"""
 
 
 def machine():
@@ -38,6 +45,21 @@ def put_block(text, key, body, before=None):
     if before is not None:
         return text.replace(before, block + "\n" + before)
     return text.rstrip("\n") + "\n\n" + block + "\n"
+
+
+def put_sections(path, key, title, intro, sections):
+    """Write the Markdown file ``path`` (BENCHMARKS.md) with the block ``<key> <database>`` of
+    each ``sections`` item (``{database: text}``) replaced, inside the benchmark's block
+    ``key`` (made, with ``title`` and the paragraph ``intro``, when missing); everything
+    else is kept."""
+    begin, end = f"<!-- {key}: begin -->", f"<!-- {key}: end -->"
+    text = path.read_text(encoding="utf-8") if path.exists() else HEADER
+    if begin not in text:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(
+            [begin, title, "", textwrap.fill(intro, 96), "", end]) + "\n"
+    for database, body in sections.items():
+        text = put_block(text, f"{key} {database}", body, before=end)
+    path.write_text(text, encoding="utf-8")
 
 
 def report_breaches(breached, failed=False):

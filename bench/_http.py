@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
-from bench.load import HOST
+from bench._server import HOST
 
 HTTP_TIMEOUT = 300.0  # seconds for one request, queueing included: what a browser waits
 CSRF = re.compile(rb'name="csrf_token"[^>]*?value="([^"]*)"|value="([^"]*)"[^>]*?name="csrf_token"')
@@ -34,7 +34,7 @@ class Reply:
 
 class Browser:
     """One citizen's phone: cookies, its venue's address (``X-Forwarded-For``), and every
-    response recorded in ``recorder`` (``bench.load.Recorder``) by kind of request."""
+    response recorded in ``recorder`` (``bench._learners.Recorder``) by kind of request."""
 
     def __init__(self, port, recorder, address):
         self.port, self.recorder, self.address, self.cookies = port, recorder, address, {}

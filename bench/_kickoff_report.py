@@ -1,11 +1,7 @@
 """What ``bench/kickoff.py`` requires of its figures, and how it writes them (BENCHMARKS.md,
 section "Kick-off", one block per database between marker comments)."""
-import textwrap
+from bench._common import machine, put_sections
 
-from bench._common import machine, put_block
-from bench.load import HEADER
-
-BEGIN, END = "<!-- bench.kickoff: begin -->", "<!-- bench.kickoff: end -->"
 DONE = "certificate"
 STOPPED = "stopped at the end of the run"
 
@@ -178,12 +174,5 @@ INTRO = ("A province's kick-off: citizens arrive at venues (one address each, in
 
 def update_markdown(path, results, command, args):
     """Replace this benchmark's block of each database measured; keep everything else."""
-    text = path.read_text(encoding="utf-8") if path.exists() else HEADER
-    if BEGIN not in text:
-        text = text.rstrip("\n") + "\n\n" + "\n".join([
-            BEGIN, "## Kick-off (`bench/kickoff.py`)", "", textwrap.fill(INTRO, 96), "",
-            END]) + "\n"
-    for result in results:
-        text = put_block(text, f"bench.kickoff {result['database']}",
-                         section(result, command, args), before=END)
-    path.write_text(text, encoding="utf-8")
+    put_sections(path, "bench.kickoff", "## Kick-off (`bench/kickoff.py`)", INTRO,
+                 {result["database"]: section(result, command, args) for result in results})

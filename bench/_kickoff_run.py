@@ -7,7 +7,8 @@ from collections import Counter
 
 from bench._citizen import Person, Run, arrive
 from bench._kickoff_setup import venue_address
-from bench.load import Recorder, percentile, say
+from bench._learners import Recorder
+from bench._server import percentile, say
 
 PAGE_P95_LIMIT = 500.0  # ms, for pages (GET)
 SUBMISSION_P95_LIMIT = 1000.0  # ms, for submissions (POST)

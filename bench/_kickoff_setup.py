@@ -8,7 +8,8 @@ import subprocess
 import time
 from pathlib import Path
 
-from bench.load import COURSE, HOST, REPO, Gunicorn, make_app
+from bench._learners import COURSE
+from bench._server import HOST, REPO, Gunicorn, make_app
 
 NGINX_CONF = REPO / "deploy" / "nginx.conf"
 LEADER_PASSWORD = "kickoff-leader-passphrase-2026"
@@ -105,7 +106,7 @@ def worker_rss(server):
 
 
 def start_node(url, workers, log_path):
-    """A gunicorn node (``bench.load.Gunicorn``) behind which sits one trusted proxy: the
+    """A gunicorn node (``bench._server.Gunicorn``) behind which sits one trusted proxy: the
     benchmark's own requests, or nginx (``TRUSTED_PROXIES=1``, set in ``os.environ`` by the
     caller, which every node inherits)."""
     assert os.environ.get("TRUSTED_PROXIES") == "1"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import event
 
-from bench.load import HOST, flask_cli, make_app
+from bench._server import HOST, flask_cli, make_app
 from bench.pages import USER_AGENT, prepare, renew_cookies
 
 CASES = ("catalogue", "course page", "lesson page", "quiz form", "quiz result", "/me",

@@ -6,7 +6,8 @@ import asyncio
 import time
 
 from bench._http import Browser
-from bench.load import HOST, Recorder, percentile
+from bench._learners import Recorder
+from bench._server import HOST, percentile
 
 BODY_BYTES = 4096  # announced in Content-Length; only a trickle of it is ever sent
 TRICKLE_EVERY = 0.5  # seconds between two bytes

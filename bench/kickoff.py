@@ -25,7 +25,7 @@ Required (else the exit status is 1): no 5xx and no connection error (on the two
 sent again; the site's own "busy, try again in a minute" page, a 503 with Retry-After, is
 waited out and sent again, and counted apart), every visit ends with a certificate (search runs: or stopped at their end), every
 acknowledged lesson completion and quiz attempt stored exactly once and nothing else stored
-(``bench.load.check_database`` for the attempts), no traceback or "database is locked" in
+(``bench._load_data.check_database`` for the attempts), no traceback or "database is locked" in
 gunicorn's log. The figures go to BENCHMARKS.md (section "Kick-off"), unless ``--no-write``.
 
 Only loopback (127.0.0.1) is contacted; every loop is bounded in time and count.
@@ -46,8 +46,10 @@ from bench._kickoff_run import Crowd, run_citizens
 from bench._kickoff_setup import (Nginx, check_lessons, create_teams, kill_node, start_node,
                                   worker_rss)
 from bench._slow import slow_clients
-from bench.load import (BENCHMARKS, COURSE, REPO, check_database, database_version,
-                        flask_cli, free_port, fresh_pg_database, right_answers, say)
+from bench._learners import COURSE
+from bench._load_data import check_database, right_answers
+from bench._server import (BENCHMARKS, REPO, database_version, flask_cli, free_port,
+                           fresh_pg_database, say)
 
 PG_PORT = "54335"
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bench._common import WORKERS, machine, put_block
 from bench._kickoff_setup import worker_rss
-from bench.load import BENCHMARKS, Gunicorn, flask_cli
+from bench._server import BENCHMARKS, Gunicorn, flask_cli
 from bench.pages import prepare, wrk
 
 LIMIT_KB = 50.0  # per worker and thousand requests, after the first round

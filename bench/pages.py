@@ -36,11 +36,12 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from bench._common import WORKERS, machine, put_block
-from bench.load import (HOST, REPO, Gunicorn, app_environment, database_version,
-                        finish_course, flask_cli, free_port, fresh_pg_database, make_app,
-                        pg_port, venv_tool)
+from bench._load_data import finish_course
+from bench._server import (HOST, REPO, Gunicorn, app_environment, database_version, flask_cli,
+                           free_port, fresh_pg_database, make_app, pg_port, venv_tool)
 
 BENCHMARKS = REPO / "BENCHMARKS.md"
+PG_PORT = "54341"  # as bench.load's: the two never run at the same time
 COURSE = "e-id"
 HISTORY = 60  # quiz attempts of the learner whose pages are read
 # Enough rows that no POST run sends one twice (a second completion or an attempt token
@@ -399,7 +400,7 @@ def run_sqlite(args):
 def run_postgres(args):
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:  # run again under a throw-away server
-        port = pg_port()
+        port = pg_port(PG_PORT)
         env = {**os.environ, "PGTEST_PORT": port}
         child = [sys.executable, "-m", "bench.pages", "--database", "postgresql",
                  "--seconds", str(args.seconds), "--workers", str(args.workers), "--child"]

@@ -27,7 +27,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench._common import machine, put_block
+from bench._common import machine, put_sections
 
 REPO = Path(__file__).resolve().parent.parent
 BENCHMARKS = REPO / "BENCHMARKS.md"
@@ -336,27 +336,12 @@ def section(result, command):
     ])
 
 
-HEADER = """# Benchmarks
-
-Figures from the scripts in `bench/` (`make bench` runs them all). Ratios divide by the
-baseline measured in the same run (`GET /healthz`: one `SELECT 1`), so that they can be
-compared across machines and busy moments.
-"""
-
-
 def update_markdown(path, results, command):
     """Replace this benchmark's section of each database measured; keep everything else."""
-    text_ = path.read_text(encoding="utf-8") if path.exists() else HEADER
-    begin, end = "<!-- bench.stats: begin -->", "<!-- bench.stats: end -->"
-    if begin not in text_:
-        text_ = text_.rstrip("\n") + "\n\n" + "\n".join([
-            begin, "## Administrators' statistics (`bench/stats.py`)", "",
-            "p95 limits: national dashboard and API under 200 ms, a province under 100 ms, "
-            "a commune under 50 ms.", "", end]) + "\n"
-    for result in results:
-        text_ = put_block(text_, f"bench.stats {result['database']}",
-                          section(result, command), before=end)
-    path.write_text(text_, encoding="utf-8")
+    put_sections(path, "bench.stats", "## Administrators' statistics (`bench/stats.py`)",
+                 "p95 limits: national dashboard and API under 200 ms, a province under "
+                 "100 ms, a commune under 50 ms.",
+                 {result["database"]: section(result, command) for result in results})
 
 
 def main(argv=None):
