@@ -141,7 +141,7 @@ def _refuse_writes_while_reading(engine):
 
 @pytest.fixture
 def app(database_url, tmp_path):
-    # Administrators' second factor is tested in tests/auth/test_second_factor.py, with
+    # Administrators' second factor is tested in tests/security/test_second_factor.py, with
     # SECOND_FACTOR_REQUIRED as in production; elsewhere they sign in with a password alone.
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret",
                       "SECOND_FACTOR_REQUIRED": False, "SQLALCHEMY_DATABASE_URI": database_url,

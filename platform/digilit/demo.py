@@ -24,7 +24,6 @@ DEMO_ACCOUNTS = (  # (username, role, full name)
     ("demoprovince", "province_admin", "Phạm Văn Hùng"),
     ("demonational", "national_admin", "Vũ Thị Mai"),
 )
-UNUSABLE_PASSWORD = accounts.UNUSABLE_PASSWORD  # synthetic learners cannot sign in
 
 
 def _logins_file():

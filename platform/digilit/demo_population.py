@@ -24,13 +24,13 @@ from sqlalchemy import text
 
 from . import clock
 from .services.certificates import ALPHABET
+from .services.passwords import UNUSABLE_PASSWORD
 
 DAY = 86_400.0
 UTC_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 NAIVE_EPOCH = datetime(1970, 1, 1)
 WEEKS = 26  # the dashboard's weekly trend
 BATCH_LEARNERS = 10_000
-UNUSABLE_PASSWORD = "!"
 BIG_PROVINCES = {1: 3.0, 79: 3.5}  # Hà Nội and Hồ Chí Minh city
 FAMILY = ("Nguyễn",) * 8 + ("Trần", "Trần", "Lê", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan",
                             "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý")

@@ -6,7 +6,7 @@ import pytest
 from conftest import HANOI, HOAN_KIEM, csrf_token
 from digilit import create_app
 from digilit.models import Throttle, User
-from digilit.services import accounts, hashing
+from digilit.services import accounts, hashing, pins
 
 from .conftest import STAFF_PASSWORD, field_errors, is_signed_in, login, run_together
 from digilit.db import dispose
@@ -120,7 +120,7 @@ def test_counters_are_kept_in_the_database_without_usernames(client, lan, db):
 def pin_member(make_user, db):
     """An account that has a one-time PIN, as a team makes them."""
     user = make_user("hoa2025")
-    pin = accounts.set_new_pin(session=db, user=db.get(User, user.id))
+    pin = pins.set_new_pin(session=db, user=db.get(User, user.id))
     db.commit()
     return pin
 
@@ -239,6 +239,6 @@ def test_refused_registrations_count_too(app, make_user, clock):
 def test_a_new_pin_from_the_team_lifts_the_lock(client, lan, db, clock):
     for _ in range(5):
         login(client, "lan2025", "not-the-password")
-    pin = accounts.set_new_pin(session=db, user=db.get(User, lan.id))
+    pin = pins.set_new_pin(session=db, user=db.get(User, lan.id))
     db.commit()
     assert login(client, "lan2025", pin).status_code == 302

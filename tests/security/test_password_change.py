@@ -44,11 +44,11 @@ def test_wrong_current_passwords_lock_the_account_like_wrong_sign_ins(app, make_
 
 
 def test_after_a_pin_sign_in_no_current_password_is_asked(app, db, make_user, client_for):
-    from digilit.services import accounts
+    from digilit.services import pins
 
     lan = make_user("lan2025")
     with app.app_context():
-        pin = accounts.set_new_pin(session=db, user=db.get(User, lan.id))
+        pin = pins.set_new_pin(session=db, user=db.get(User, lan.id))
         db.commit()
     client = app.test_client()
     assert login(client, "lan2025", pin).status_code == 302

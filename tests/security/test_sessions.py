@@ -6,7 +6,7 @@ import pytest
 from conftest import csrf_token
 from digilit import create_app
 from digilit.models import User
-from digilit.services import accounts
+from digilit.services import pins
 
 from .conftest import STAFF_PASSWORD, is_signed_in, login
 
@@ -69,7 +69,7 @@ def test_a_new_password_ends_every_other_session(client_for, lan):
 
 def test_a_new_pin_ends_every_session(client_for, lan, db):
     phone = client_for("lan2025")
-    accounts.set_new_pin(session=db, user=db.get(User, lan.id))
+    pins.set_new_pin(session=db, user=db.get(User, lan.id))
     db.commit()
     assert not is_signed_in(phone)
 

@@ -4,7 +4,7 @@ from sqlmodel import select
 
 from conftest import HANOI, HOAN_KIEM
 from digilit.models import SecurityEvent
-from digilit.services import (account_admin, accounts, personal_data, security_events,
+from digilit.services import (account_admin, accounts, personal_data, pins, security_events,
                               teams)
 from digilit.services.security_events import (PASSWORD_CHANGED, PIN_RESET, RE_ENABLED,
                                               ROLE_CHANGED)
@@ -53,7 +53,7 @@ def test_the_services_that_change_an_account_record_what_they_did(app, db, make_
         [(hoa, _pin)] = teams.add_members(session=db, team=team,
                                           people=[teams.NewMember(full_name="Nguyễn Thị Hoa")])
         assert events_of(db, hoa) == []  # a new account's first PIN is no change
-        accounts.set_new_pin(session=db, user=hoa, actor=leader)
+        pins.set_new_pin(session=db, user=hoa, actor=leader)
         accounts.change_password(session=db, user=hoa, password="mat-khau-moi-cua-hoa")
         account_admin.change_role(session=db, actor=province, user=hoa, role="team_leader",
                                   commune_code=HOAN_KIEM)
@@ -90,7 +90,7 @@ def test_the_export_holds_the_changes_and_deleting_the_account_removes_them(app,
     lan = make_user("lan2025", full_name="Nguyễn Thị Lan")
     leader = make_user("totruong", role="team_leader")
     with app.app_context():
-        accounts.set_new_pin(session=db, user=lan, actor=leader)
+        pins.set_new_pin(session=db, user=lan, actor=leader)
         data = personal_data.export_data(session=db, user=lan)
         assert [(e["kind"], e["by_role"]) for e in data["security_events"]] == \
             [(PIN_RESET, "team_leader")]

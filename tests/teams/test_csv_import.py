@@ -11,7 +11,7 @@ from sqlmodel import select
 from conftest import BA_DINH, CSRF_RE, HANOI, HOAN_KIEM, csrf_token
 from digilit.models import Enrolment, ImportBatch, Role, TeamMember, User
 from digilit import clock
-from digilit.services import accounts, csv_import, teams
+from digilit.services import accounts, csv_import, passwords, teams
 from digilit.services.csv_import import FileProblem
 
 PASSWORD = "mat-khau-to-truong"
@@ -249,7 +249,7 @@ def test_500_good_rows_create_500_accounts_memberships_pins_and_enrolments(
     members = db.exec(select(User).join(TeamMember, TeamMember.user_id == User.id)
                       .where(TeamMember.team_id == world.team.id)).all()
     assert all(u.pin_hash and u.pin_hash.startswith("scrypt:") for u in members)
-    assert all(u.password_hash == accounts.UNUSABLE_PASSWORD and u.must_change_password
+    assert all(u.password_hash == passwords.UNUSABLE_PASSWORD and u.must_change_password
                for u in members)
     assert all(u.commune_code == HOAN_KIEM and u.role == Role.learner.value for u in members)
     assert len({u.username for u in members}) == 500

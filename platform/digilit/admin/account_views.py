@@ -12,7 +12,8 @@ from ..db import begin_writes, get_session
 from ..models import ROLES
 from ..qr import qr_svg
 from ..services import account_admin, permissions, second_factor
-from ..services.accounts import end_sessions, set_new_pin
+from ..services.accounts import end_sessions
+from ..services.pins import set_new_pin
 from ..services import cards as card_sheets
 from ..urls import public_url
 from ..services.errors import DomainError

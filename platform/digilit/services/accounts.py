@@ -1,19 +1,17 @@
 """Accounts: registration, sign-in and creation by an administrator."""
 import re
-import secrets
 import unicodedata
-from datetime import timedelta, timezone
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
 from sqlmodel import select
-from werkzeug.security import generate_password_hash
 
 from ..models import Commune, Province, Role, User
-from .. import clock
 from . import hashing, passwords, permissions, rollup, security_events, throttle
 from .db_helpers import insert_once
 from .errors import DomainError
+from .passwords import UNUSABLE_PASSWORD
+from .pins import DUMMY_PIN_HASH, pin_unexpired
 from .signed_in import entity
 
 USERNAME_RE = re.compile(r"^[a-z0-9]{3,32}$")
@@ -170,7 +168,7 @@ def _matches(user, password):
     usable = user is not None and user.password_hash != UNUSABLE_PASSWORD
     has_pin = user is not None and bool(user.pin_hash)
     by_password = hashing.verify(user.password_hash if usable else _DUMMY_HASH, password)
-    by_pin = hashing.verify(user.pin_hash if has_pin else _DUMMY_PIN_HASH, password)
+    by_pin = hashing.verify(user.pin_hash if has_pin else DUMMY_PIN_HASH, password)
     return (usable and by_password) or (has_pin and by_pin and pin_unexpired(user))
 
 
@@ -214,105 +212,13 @@ def end_sessions(*, session, user):
     return user
 
 
-# --- accounts made by a team: readable usernames, one-time PINs ---------------------------
-
-PIN_DIGITS = 6
-PIN_LIFETIME_DAYS = 14
-# A PIN lives for days, is single-use and must be replaced by a password at first sign-in,
-# and sign-in attempts are limited: a lighter scrypt than for passwords keeps enrolling a
-# thousand people in seconds. Real passwords keep the full-strength hash above.
-PIN_HASH_METHOD = "scrypt:4096:8:1"
-UNUSABLE_PASSWORD = "!"
 # Compared against when there is no such user or no PIN, so that every case costs the same.
 _DUMMY_HASH = hashing.hash_password("not-a-real-password-0000")
-_DUMMY_PIN_HASH = generate_password_hash("000000", method=PIN_HASH_METHOD)
-
-
-def new_pin():
-    return "".join(secrets.choice("0123456789") for _ in range(PIN_DIGITS))
-
-
-def hash_pin(pin):
-    return generate_password_hash(pin, method=PIN_HASH_METHOD)
-
-
-_FOLD = str.maketrans({"đ": "d", "Đ": "d"})
-
-
-def username_stem(full_name):
-    """``"Nguyễn Thị Lan"`` -> ``"lannt"``: given name, then the other initials, in ASCII."""
-    folded = unicodedata.normalize("NFD", (full_name or "").translate(_FOLD))
-    words = ["".join(ch for ch in word if ch.isascii() and ch.isalnum()).lower()
-             for word in folded.split()]
-    words = [w for w in words if w] or ["hocvien"]
-    return (words[-1][:16] + "".join(w[0] for w in words[:-1]))[:24]
-
-
-def allocate_usernames(*, session, full_names):
-    """One unique readable username per name (stem + 3 digits), with one query per round."""
-    taken, result = set(), [None] * len(full_names)
-    pending = list(range(len(full_names)))
-    while pending:
-        proposals = {i: f"{username_stem(full_names[i])}{secrets.randbelow(900) + 100}"
-                     for i in pending}
-        clash = set(session.exec(select(User.username).where(
-            User.username.in_(list(proposals.values())))))
-        pending = []
-        for i, name in proposals.items():
-            if name in clash or name in taken:
-                pending.append(i)
-            else:
-                taken.add(name)
-                result[i] = name
-    return result
 
 
 def chose_password(user):
     """Whether ``user`` chose a password (a new PIN would end it)."""
     return user.password_hash != UNUSABLE_PASSWORD
-
-
-def pin_unexpired(user):
-    """Whether ``user`` has a PIN that has not expired."""
-    if not user.pin_hash or user.pin_expires_at is None:
-        return False
-    expires = user.pin_expires_at
-    if expires.tzinfo is None:
-        expires = expires.replace(tzinfo=timezone.utc)
-    return expires > clock.now()
-
-
-def pin_is_valid(user, pin):
-    """Whether ``pin`` is the user's unexpired one-time PIN."""
-    return pin_unexpired(user) and hashing.verify(user.pin_hash, pin)
-
-
-def set_new_pin(*, session, user, actor=None):
-    """Give ``user`` a fresh one-time PIN (returned once, stored hashed); the old password and
-    every open session of theirs stop working, a sign-in lock on the account is lifted, and a
-    new password is due at sign-in. The person is told at that sign-in that ``actor`` (a team
-    leader, the commune office...) reset it."""
-    throttle.clear(session=session, scope=throttle.ACCOUNT, value=user.username)
-    pin = new_pin()
-    user.pin_hash = hash_pin(pin)
-    user.pin_expires_at = clock.now() + timedelta(days=PIN_LIFETIME_DAYS)
-    user.password_hash = UNUSABLE_PASSWORD
-    user.must_change_password = True
-    user.session_version += 1
-    session.add(user)
-    session.flush()
-    security_events.record(session=session, user=user, kind=security_events.PIN_RESET,
-                           actor=actor)
-    return pin
-
-
-def spend_pin(*, session, user):
-    """A PIN opens one session: its first successful sign-in spends it (the person then
-    chooses a password, or asks for a new PIN)."""
-    if user.pin_hash is not None:
-        user.pin_hash = user.pin_expires_at = None
-        session.add(user)
-        session.flush()
 
 
 def check_current_password(*, session, user, current, begin_writes=None):

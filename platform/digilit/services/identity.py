@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import select
 
 from ..models import ExternalIdentity, User
-from . import accounts, signin, throttle
+from . import accounts, signin, throttle, usernames
 from .db_helpers import insert_once
 from .errors import DomainError
 
@@ -57,7 +57,7 @@ def create_account(*, session, identity, username, province_code, commune_code):
 
 def new_username(*, session, full_name):
     """A readable username that is free now (like those made for team members)."""
-    return accounts.allocate_usernames(session=session, full_names=[full_name])[0]
+    return usernames.allocate_usernames(session=session, full_names=[full_name])[0]
 
 
 def unlink(*, session, user, identity_id, password, address, limits=signin.Limits()):

@@ -14,6 +14,7 @@ from .errors import DomainError
 
 MIN_LENGTH = 8
 MAX_LENGTH = 1024
+UNUSABLE_PASSWORD = "!"  # the hash of an account with no password: nothing matches it
 COMMON_FILE = paths.PACKAGE_DIR / "data" / "common-passwords.txt"
 
 

@@ -18,7 +18,7 @@
 from dataclasses import dataclass
 from typing import Optional
 
-from . import accounts, throttle
+from . import accounts, pins, throttle
 
 SUCCESS, FAILURE, LOCKOUT, LOCKED, THROTTLED = "success", "failure", "lockout", "locked", \
     "throttled"
@@ -100,7 +100,7 @@ def sign_in(*, session, username, password, address, limits=Limits(), checkpoint
         throttle.clear(session=session, scope=throttle.ACCOUNT, value=key)
         throttle.hit(session=session, scope=throttle.LOGIN_SUCCESS_ADDRESS, value=address,
                      limit=None, window=limits.window)
-        accounts.spend_pin(session=session, user=user)
+        pins.spend_pin(session=session, user=user)
         return Attempt(SUCCESS, user=user, user_id=user.id)
     successes = throttle.count(session=session, scope=throttle.LOGIN_SUCCESS_ADDRESS,
                                value=address, window=limits.window)

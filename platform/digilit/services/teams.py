@@ -13,6 +13,9 @@ from .. import collation
 from ..models import Commune, Enrolment, LessonProgress, Role, Team, TeamLeader, TeamMember, User
 from .. import clock
 from . import accounts, permissions, rollup, rollup_rebuild
+from .passwords import UNUSABLE_PASSWORD
+from .pins import PIN_LIFETIME_DAYS, hash_pin, new_pin
+from .usernames import allocate_usernames
 from .db_helpers import claim_form, insert_once
 from .errors import DomainError
 from .progress import enroll
@@ -114,11 +117,11 @@ class NewMember:
 def _hash_pins(pins):
     """The hashes of ``pins``; a big group is hashed on every core (scrypt releases the GIL),
     so that enrolling a thousand people from a CSV file takes seconds. The PIN hash itself is
-    ``accounts.hash_pin``, unchanged; real passwords keep their full-strength hash."""
+    ``pins.hash_pin``, unchanged; real passwords keep their full-strength hash."""
     if len(pins) < 32:
-        return [accounts.hash_pin(pin) for pin in pins]
+        return [hash_pin(pin) for pin in pins]
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
-        return list(pool.map(accounts.hash_pin, pins))
+        return list(pool.map(hash_pin, pins))
 
 
 def add_members(*, session, team, people, course_slugs=()):
@@ -128,13 +131,13 @@ def add_members(*, session, team, people, course_slugs=()):
     Built for groups: one username query per round, PINs hashed in parallel, and the users,
     memberships and enrolments each written in one batch (no query per person)."""
     people = list(people)
-    usernames = accounts.allocate_usernames(session=session,
-                                            full_names=[p.full_name for p in people])
-    pins = [accounts.new_pin() for _ in people]
-    expires = clock.now() + timedelta(days=accounts.PIN_LIFETIME_DAYS)
-    # What ``accounts.set_new_pin`` sets, for accounts that have no password yet.
+    usernames = allocate_usernames(session=session,
+                                  full_names=[p.full_name for p in people])
+    pins = [new_pin() for _ in people]
+    expires = clock.now() + timedelta(days=PIN_LIFETIME_DAYS)
+    # What ``pins.set_new_pin`` sets, for accounts that have no password yet.
     created = [User(username=username, full_name=person.full_name, phone=person.phone,
-                    birth_year=person.birth_year, password_hash=accounts.UNUSABLE_PASSWORD,
+                    birth_year=person.birth_year, password_hash=UNUSABLE_PASSWORD,
                     role=Role.learner.value, province_code=team.province_code,
                     commune_code=team.commune_code, must_change_password=True,
                     pin_hash=pin_hash, pin_expires_at=expires)

@@ -10,7 +10,7 @@ from .. import audit, collation
 from ..content import get_catalog
 from ..db import begin_writes, get_session
 from ..models import Team, TeamMember
-from ..services import accounts, permissions, teams
+from ..services import accounts, permissions, pins, teams
 from ..services import cards as card_sheets
 from ..services.errors import DomainError
 from ..services.scope import may_change_member, member_or_404, scope_for, team_or_404
@@ -191,7 +191,7 @@ def cards(team_id):
     if not form.confirmed.data:
         return confirm_new_pins(team, allowed, url_for(".cards", team_id=team.id))
     actor = current_user._get_current_object()
-    pairs = [(m, accounts.set_new_pin(session=db, user=m, actor=actor)) for m in allowed]
+    pairs = [(m, pins.set_new_pin(session=db, user=m, actor=actor)) for m in allowed]
     db.commit()
     audit.users("pin_reset", pairs, team_id=team.id)
     return cards_redirect(team, pairs)
@@ -210,7 +210,7 @@ def reset_pin(team_id, member_id):
         return redirect(url_for(".team", team_id=team.id))
     if accounts.chose_password(member) and not form.confirmed.data:
         return confirm_new_pins(team, [member], request.path)
-    pin = accounts.set_new_pin(session=db, user=member, actor=current_user._get_current_object())
+    pin = pins.set_new_pin(session=db, user=member, actor=current_user._get_current_object())
     db.commit()
     audit.event("pin_reset", user_id=member.id, team_id=team.id)
     return cards_redirect(team, [(member, pin)])
