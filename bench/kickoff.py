@@ -3,7 +3,8 @@ sign in with the PIN of their login card, read every lesson of a course, take it
 fail first) and open their certificate, thinking a few seconds between pages.
 
     .venv/bin/python -m bench.kickoff [--database sqlite|postgresql|both] [--citizens 1000]
-        [--venues 20] [--ramp 60] [--think 1,4] [--search-rates 1,2,4,8,12] [--search-seconds 45]
+        [--venues 20] [--ramp 60] [--think 1,4] [--search-rates 8,16,24,28,32,36]
+        [--search-seconds 45]
     make bench                       # with every other benchmark, these defaults (~30 min)
 
 One box (SQLite): gunicorn (``--workers``) with ``TRUSTED_PROXIES=1`` on 127.0.0.1, each venue
@@ -68,7 +69,8 @@ def parse_args(argv):
     add("--fail-share", type=float, default=0.3, help="share failing the quiz first")
     add("--workers", type=int, default=WORKERS, help="gunicorn workers of the one box")
     add("--node-workers", type=int, default=3, help="gunicorn workers of each of two nodes")
-    add("--search-rates", default="1,2,4,8,12", help="arrival rates (per second) to try on SQLite")
+    add("--search-rates", default="8,16,24,28,32,36",
+        help="arrival rates (per second) to try on SQLite, up to the first that misses")
     add("--search-seconds", type=float, default=45.0, help="length of each search run")
     add("--kill-after", type=float, default=None,
         help="seconds into the two-node kick-off when a node is killed (default ramp/2)")
