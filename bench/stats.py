@@ -149,7 +149,7 @@ def national_caller(app):
     from sqlmodel import Session, select
 
     from digilit.models import User
-    from digilit.services import accounts, api_tokens, second_factor
+    from digilit.services import accounts, api_tokens
 
     engine = app.extensions["digilit.engine"]
     with Session(engine, expire_on_commit=False) as session, app.test_request_context():
@@ -158,7 +158,7 @@ def national_caller(app):
             user = accounts.create_user(session=session, username="benchnational",
                                         full_name="Bench National", password=PASSWORD,
                                         role="national_admin")
-        secret = _authenticator(session, user, app.config["SECRET_KEY"], second_factor)
+        secret = _authenticator(session, user, app.config["SECRET_KEY"])
         _token, token = api_tokens.create_token(session=session, creator=user, name="bench")
         session.commit()
     client = app.test_client()
@@ -170,9 +170,11 @@ def national_caller(app):
     return client, {"Authorization": f"Bearer {token}"}
 
 
-def _authenticator(session, user, secret_key, second_factor):
-    """The secret of ``user``'s authenticator, set up now if it is not yet."""
+def _authenticator(session, user, secret_key):
+    """The secret of ``user``'s authenticator, set up now (again, on a second run)."""
     import pyotp
+
+    from digilit.services import second_factor
 
     secret, _address = second_factor.begin(session=session, user=user, secret_key=secret_key)
     second_factor.confirm(session=session, user=user, code=pyotp.TOTP(secret).now(),

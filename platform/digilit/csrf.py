@@ -69,11 +69,12 @@ class CSRFProtect(_CSRFProtect):
     def protect(self, apply_exemptions=False):
         """Accept a token checked before; else Flask-WTF's check, and keep the token it
         passes."""
-        if request.method in current_app.config["WTF_CSRF_METHODS"]:
-            token = self._get_csrf_token()
-            if _checked_before(token):
-                g.csrf_valid = True
-                return
+        posted = request.method in current_app.config["WTF_CSRF_METHODS"]
+        token = self._get_csrf_token() if posted else None
+        if _checked_before(token):
+            g.csrf_valid = True
+            return
         super().protect(apply_exemptions)
-        if g.get("csrf_valid") and _session_token() is not None:
-            _store(CHECKED)[self._get_csrf_token()] = _session_token()
+        raw = _session_token()
+        if g.get("csrf_valid") and raw is not None:
+            _store(CHECKED)[token] = raw
